@@ -1,0 +1,183 @@
+"""Read any photo into the library's one convention, and write results back.
+
+Everything inside pixtask works on float32 RGB arrays of shape (H, W, 3) in [0, 1]. This module
+is the only place that knows about file formats, bit depths, alpha, palettes and EXIF rotation.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+#: Largest image accepted by default (pixels). Guards against decompression bombs: a small file
+#: that claims gigapixel dimensions would otherwise exhaust memory before any check ran.
+DEFAULT_MAX_PIXELS = 120_000_000
+
+# EXIF orientation -> numpy operations that undo it (see the TIFF/EXIF specification, tag 274).
+_ORIENTATION_OPS = {
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1],
+    5: lambda a: np.swapaxes(a, 0, 1),
+    6: lambda a: np.rot90(a, -1),
+    7: lambda a: np.swapaxes(a, 0, 1)[::-1, ::-1],
+    8: lambda a: np.rot90(a, 1),
+}
+
+
+class ImageReadError(ValueError):
+    """An image file could not be turned into an RGB array; the message names the file."""
+
+
+def read_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Read an image file as float32 RGB in [0, 1], shape (H, W, 3).
+
+    Handles 8- and 16-bit files, grey (replicated to three channels), palettes, alpha
+    (composited over white, as image viewers show it) and EXIF orientation.
+
+    Raises:
+        ImageReadError: the file is missing, empty, not an image, truncated, corrupt, or larger
+            than ``max_pixels``.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImageReadError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ImageReadError(f"{path}: is a directory, not an image file") from None
+    except OSError as exc:
+        raise ImageReadError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    if not data:
+        raise ImageReadError(f"{path}: the file is empty")
+    return decode_image(data, name=str(path), max_pixels=max_pixels)
+
+
+def decode_image(data: bytes, *, name: str = "<bytes>", max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Decode encoded image bytes; see :func:`read_image` for the conventions and errors."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            pil = Image.open(io.BytesIO(data))
+        except UnidentifiedImageError:
+            raise ImageReadError(f"{name}: not a recognised image format (or the file is corrupt)") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise ImageReadError(f"{name}: refused as a possible decompression bomb ({exc})") from None
+        except OSError as exc:
+            raise ImageReadError(f"{name}: cannot be decoded ({exc})") from None
+    width, height = pil.size
+    if width < 1 or height < 1:
+        raise ImageReadError(f"{name}: has no pixels ({width}x{height})")
+    if width * height > max_pixels:
+        raise ImageReadError(
+            f"{name}: {width}x{height} = {width * height:,} pixels exceeds the limit of {max_pixels:,} "
+            "(a guard against decompression bombs; raise max_pixels for genuinely huge photos)"
+        )
+    orientation = pil.getexif().get(274, 1)
+    try:
+        if _is_high_bit_colour(pil, data):
+            arr = _decode_high_bit_colour(data, name)
+            op = _ORIENTATION_OPS.get(orientation)
+            return np.ascontiguousarray(op(arr)) if op else arr
+        pil.load()
+    except ImageReadError:
+        raise
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageReadError(f"{name}: truncated or corrupt image data ({exc})") from None
+    pil = ImageOps.exif_transpose(pil)
+    return _pil_to_rgb_float(pil, name)
+
+
+def _is_high_bit_colour(pil: Image.Image, data: bytes) -> bool:
+    """Pillow silently reduces 16-bit colour PNG/TIFF to 8 bits; detect those files."""
+    if pil.format == "PNG":
+        # IHDR: 8-byte signature, 4-byte length, "IHDR", width, height, then the bit depth byte.
+        return len(data) > 25 and data[24] == 16 and pil.mode in ("RGB", "RGBA")
+    if pil.format == "TIFF":
+        bits = pil.tag_v2.get(258, (8,))
+        bits = bits if isinstance(bits, tuple) else (bits,)
+        return max(bits) > 8 and pil.mode not in ("I;16", "I;16B", "I;16L", "I", "F")
+    return False
+
+
+def _decode_high_bit_colour(data: bytes, name: str) -> np.ndarray:
+    raw = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if raw is None:
+        raise ImageReadError(f"{name}: truncated or corrupt 16-bit image data")
+    scale = float(np.iinfo(raw.dtype).max) if raw.dtype.kind in "ui" else 1.0
+    img = raw.astype(np.float32) / scale
+    if img.ndim == 2:
+        return np.repeat(img[..., None], 3, axis=2)
+    if img.shape[2] == 4:
+        rgb = cv2.cvtColor(img, cv2.COLOR_BGRA2RGBA)
+        return _composite_over_white(rgb[..., :3], rgb[..., 3:])
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
+def _composite_over_white(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(rgb * alpha + (1.0 - alpha), dtype=np.float32)
+
+
+def _pil_to_rgb_float(pil: Image.Image, name: str) -> np.ndarray:
+    mode = pil.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+        grey = np.asarray(pil, dtype=np.uint16).astype(np.float32) / 65535.0
+        return np.repeat(grey[..., None], 3, axis=2)
+    if mode == "I":
+        arr = np.asarray(pil, dtype=np.int64)
+        top = 65535.0 if arr.max(initial=0) > 255 else 255.0
+        grey = np.clip(arr / top, 0.0, 1.0).astype(np.float32)
+        return np.repeat(grey[..., None], 3, axis=2)
+    if mode == "F":
+        grey = np.asarray(pil, dtype=np.float32)
+        if not np.isfinite(grey).all():
+            raise ImageReadError(f"{name}: floating-point image contains NaN or infinity")
+        grey = np.clip(grey, 0.0, 1.0)
+        return np.repeat(grey[..., None], 3, axis=2)
+    has_alpha = mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in pil.info)
+    pil = pil.convert("RGBA" if has_alpha else "RGB")
+    arr = np.asarray(pil, dtype=np.float32) / 255.0
+    if has_alpha:
+        return _composite_over_white(arr[..., :3], arr[..., 3:])
+    return np.ascontiguousarray(arr)
+
+
+def to_uint8(img: np.ndarray) -> np.ndarray:
+    """Round a [0, 1] float image to 8 bits (values outside the range are clipped)."""
+    return np.clip(np.rint(np.asarray(img, dtype=np.float32) * 255.0), 0, 255).astype(np.uint8)
+
+
+def write_image(path: str | os.PathLike, img: np.ndarray, *, jpeg_quality: int = 95, png_compression: int = 6) -> Path:
+    """Write a [0, 1] float RGB (or (H, W) grey) image as 8-bit PNG or JPEG, by the suffix.
+
+    The file appears atomically (written to a temporary name, then renamed), so an
+    interrupted run never leaves a half-written image behind. PNG bytes depend only on the
+    pixels, which keeps benchmark builds byte-reproducible.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    formats = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+    if suffix not in formats:
+        raise ValueError(f"{path}: unsupported output format {suffix!r}; use .png, .jpg or .jpeg")
+    arr = to_uint8(img)
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[..., 0]
+    pil = Image.fromarray(arr)
+    options = {"quality": jpeg_quality} if formats[suffix] == "JPEG" else {"compress_level": png_compression}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pil.save(fh, format=formats[suffix], **options)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,1 @@
+"""Numerical building blocks shared by several operators (sparse edge-aware solvers, pyramids)."""
