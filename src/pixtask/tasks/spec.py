@@ -135,18 +135,25 @@ class Task:
     def sample_params(self, rng: np.random.Generator, level: int | None = None) -> Params:
         return self.operator.sample(rng, self.check_level(level))
 
+    def sample_linked_params(self, rng: np.random.Generator, level: int | None, count: int) -> list[Params]:
+        """``count`` parameter sets that share what this task's pairing policy says they must
+        (a prompt set and its queries); everything else is drawn independently for each."""
+        level = self.check_level(level)
+        reference = self.operator.sample(rng, level)
+        shared = list(reference) if self.pairing.shared == ("*",) else list(self.pairing.shared)
+        out = []
+        for _ in range(count):
+            own_level = level
+            if self.levels and not self.pairing.same_level:
+                own_level = int(rng.choice(self.levels))
+            params = self.operator.sample(rng, own_level)
+            params.update({key: reference[key] for key in shared if key in reference})
+            out.append(params)
+        return out
+
     def sample_pair_params(self, rng: np.random.Generator, level: int | None = None) -> tuple[Params, Params]:
         """Parameters for a (prompt, query) pair under this task's pairing policy."""
-        level = self.check_level(level)
-        prompt = self.operator.sample(rng, level)
-        query_level = level
-        if self.levels and not self.pairing.same_level:
-            query_level = int(rng.choice(self.levels))
-        query = self.operator.sample(rng, query_level)
-        shared = prompt.keys() if self.pairing.shared == ("*",) else self.pairing.shared
-        for key in shared:
-            if key in prompt:
-                query[key] = prompt[key]
+        prompt, query = self.sample_linked_params(rng, level, 2)
         return prompt, query
 
     def transform(self, clean: np.ndarray, params: Mapping[str, Any]) -> np.ndarray:

@@ -77,12 +77,12 @@ def pencil_texture(h: int, w: int, seed: int) -> np.ndarray:
     diagonal strokes, blurred along their direction (replaces the paper's scanned texture)."""
     rng = np.random.default_rng(seed)
     canvas = np.ones((h, w), np.float32)
-    n = int(h * w / 12)
+    n = int(h * w / 40)
     x0 = rng.uniform(-20, w, n)
     y0 = rng.uniform(-20, h, n)
     length = rng.uniform(8, 24, n)
     angle = np.deg2rad(rng.normal(45, 6, n))
-    dark = rng.uniform(0.02, 0.09, n)
+    dark = rng.uniform(0.01, 0.05, n)
     strokes = np.zeros((h, w), np.float32)
     for t in np.linspace(0, 1, 12):
         xs = np.round(x0 + t * length * np.cos(angle)).astype(int)
@@ -100,7 +100,7 @@ def _line_kernels(size: int, directions: int) -> list[np.ndarray]:
     return [cv2.warpAffine(base, m, (size, size)) for m in rot]
 
 
-def _stroke_layer(g: np.ndarray, kernel_size: int, directions: int, width: int) -> np.ndarray:
+def _stroke_layer(g: np.ndarray, kernel_size: int, directions: int, width: int, darkness: float) -> np.ndarray:
     gx = np.diff(g, axis=1, append=g[:, -1:])
     gy = np.diff(g, axis=0, append=g[-1:, :])
     grad = np.hypot(gx, gy)
@@ -112,8 +112,8 @@ def _stroke_layer(g: np.ndarray, kernel_size: int, directions: int, width: int) 
         if width > 1:
             k = cv2.dilate(k, np.ones((width, width), np.uint8))
         strokes += cv2.filter2D(np.where(best == i, grad, 0).astype(np.float32), -1, k)
-    strokes = (strokes - strokes.min()) / (np.ptp(strokes) + 1e-8)
-    return 1.0 - strokes
+    strokes = np.clip(strokes / (np.percentile(strokes, 99.5) + 1e-8), 0, 1)
+    return (1.0 - strokes) ** darkness
 
 
 def _pencil_tone_target(weights: tuple[float, float, float]) -> np.ndarray:
@@ -130,7 +130,7 @@ def _pencil_tone_target(weights: tuple[float, float, float]) -> np.ndarray:
 
 
 def pencil_drawing(img: np.ndarray, colour: bool, kernel_size: int, directions: int, width: int,
-                   lam: float, texture_seed: int) -> np.ndarray:
+                   darkness: float, lam: float, texture_seed: int) -> np.ndarray:
     """Pencil sketch: directional stroke layer times a tone-matched pencil texture.
 
     The texture exponent beta solves min ||beta ln H - ln J||^2 + lam ||grad beta||^2, a sparse
@@ -138,7 +138,7 @@ def pencil_drawing(img: np.ndarray, colour: bool, kernel_size: int, directions: 
     """
     g = gray(img)
     h, w = g.shape
-    strokes = _stroke_layer(g, kernel_size, directions, width)
+    strokes = _stroke_layer(g, kernel_size, directions, width, darkness)
     tone = match_histograms(g, _pencil_tone_target((0.52, 0.37, 0.11)))
     tone = cv2.GaussianBlur(tone.astype(np.float32), (0, 0), 1.0)
     texture = pencil_texture(h, w, texture_seed)
@@ -171,7 +171,7 @@ def cartoon(img: np.ndarray, colour_levels: int, bilateral_passes: int) -> np.nd
     u8 = to_u8(img)
     for _ in range(bilateral_passes):
         u8 = cv2.bilateralFilter(u8, 7, 40, 5)
-    flat = np.floor(from_u8(u8) * colour_levels) / (colour_levels - 1)
+    flat = (np.minimum(np.floor(from_u8(u8) * colour_levels), colour_levels - 1) + 0.5) / colour_levels
     g = cv2.medianBlur(to_u8(gray(img)), 5)
     edges = cv2.adaptiveThreshold(g, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 9, 4)
     return np.clip(flat, 0, 1) * edges[..., None].astype(np.float32)
@@ -214,7 +214,8 @@ for _colour in (False, True):
         Operator(
             f"pencil-{_kind}",
             pencil_drawing,
-            fixed(colour=_colour, kernel_size=8, directions=8, width=1, lam=0.2, texture_seed=0),
+            fixed(colour=_colour, kernel_size=8, directions=8, width=1, darkness=1.5 if _colour else 2.0, lam=0.2,
+                  texture_seed=0),
             slow=True,
         ),
         id=f"pencil-{_kind}",
