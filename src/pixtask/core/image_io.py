@@ -154,30 +154,51 @@ def to_uint8(img: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(np.asarray(img, dtype=np.float32) * 255.0), 0, 255).astype(np.uint8)
 
 
-def write_image(path: str | os.PathLike, img: np.ndarray, *, jpeg_quality: int = 95, png_compression: int = 6) -> Path:
-    """Write a [0, 1] float RGB (or (H, W) grey) image as 8-bit PNG or JPEG, by the suffix.
+_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
-    The file appears atomically (written to a temporary name, then renamed), so an
-    interrupted run never leaves a half-written image behind. PNG bytes depend only on the
-    pixels, which keeps benchmark builds byte-reproducible.
+
+def encode_image(
+    img: np.ndarray, suffix: str = ".png", *, jpeg_quality: int = 95, png_compression: int = 6
+) -> bytes:
+    """Encode a [0, 1] float RGB (or (H, W) grey) image as 8-bit PNG or JPEG bytes.
+
+    PNG bytes depend only on the pixels, which keeps benchmark builds byte-reproducible.
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    formats = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
-    if suffix not in formats:
-        raise ValueError(f"{path}: unsupported output format {suffix!r}; use .png, .jpg or .jpeg")
+    fmt = _FORMATS.get(suffix.lower())
+    if fmt is None:
+        raise ValueError(f"unsupported output format {suffix!r}; use .png, .jpg or .jpeg")
     arr = to_uint8(img)
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[..., 0]
-    pil = Image.fromarray(arr)
-    options = {"quality": jpeg_quality} if formats[suffix] == "JPEG" else {"compress_level": png_compression}
+    buf = io.BytesIO()
+    options = {"quality": jpeg_quality} if fmt == "JPEG" else {"compress_level": png_compression}
+    Image.fromarray(arr).save(buf, format=fmt, **options)
+    return buf.getvalue()
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write a file so that it appears whole or not at all (temporary name, then rename)."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            pil.save(fh, format=formats[suffix], **options)
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_image(
+    path: str | os.PathLike, img: np.ndarray, *, jpeg_quality: int = 95, png_compression: int = 6
+) -> Path:
+    """Write an image as PNG or JPEG (chosen by the suffix), atomically, so an interrupted
+    run never leaves a half-written file behind."""
+    path = Path(path)
+    try:
+        data = encode_image(img, path.suffix, jpeg_quality=jpeg_quality, png_compression=png_compression)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    return write_bytes_atomic(path, data)

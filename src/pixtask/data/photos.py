@@ -17,7 +17,9 @@ from pixtask.core.seeding import derive_seed
 from pixtask.data import photo_catalog as catalog
 
 Split = Literal["train", "test"]
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm"})
+IMAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm"}
+)
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,14 @@ class Photo:
 
     def record(self) -> dict[str, str]:
         """Manifest entry: enough to find, verify and credit the photo."""
-        return {"id": self.id, "path": str(self.path), "licence": self.licence, "split": self.split,
-                "group": self.group, "sha256": self.sha256}
+        return {
+            "id": self.id,
+            "path": str(self.path),
+            "licence": self.licence,
+            "split": self.split,
+            "group": self.group,
+            "sha256": self.sha256,
+        }
 
 
 def _package_dir(name: str) -> Path:
@@ -66,8 +74,13 @@ def bundled_photos() -> list[Photo]:
 def debian_photos() -> list[Photo]:
     """The Debian wallpaper and OpenCV sample photos that are installed on this machine."""
     photos = [
-        Photo(f"debian/{pid}", Path(path), licence,
-              "test" if group in catalog.DEBIAN_TEST_GROUPS else "train", group)
+        Photo(
+            f"debian/{pid}",
+            Path(path),
+            licence,
+            "test" if group in catalog.DEBIAN_TEST_GROUPS else "train",
+            group,
+        )
         for pid, (path, licence, group) in catalog.DEBIAN.items()
         if Path(path).is_file()
     ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal
 
 import numpy as np
@@ -31,7 +31,7 @@ Direction = Literal["restore", "apply"]
 LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5)
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     """The four GLV-Bench task families."""
 
     RESTORATION = "restoration"
@@ -40,7 +40,7 @@ class Category(str, Enum):
     FEATURE_EXTRACTION = "feature extraction"
 
 
-class Metric(str, Enum):
+class Metric(StrEnum):
     """The headline metric of a task (see pixtask.evaluation.metrics for the conventions)."""
 
     PSNR = "psnr"  # restoration, enhancement, X->photo
@@ -78,17 +78,16 @@ class Operator:
 class Pairing:
     """What a prompt pair must share with the query pair for the prompt to define the task.
 
-    ``same_level``: prompt and query use one severity. ``shared``: parameter names copied from
-    the prompt's draw to the query's ("*" copies all, e.g. one style or one filter). Anything
-    not shared (noise seeds, line positions, rain density) is drawn independently per image.
+    Prompt and query always use one severity level. ``shared`` names parameters copied from a
+    reference draw to every pair ("*" copies all, e.g. one style or one filter); anything else
+    (noise seeds, line positions, rain density) is drawn independently per image.
     """
 
-    same_level: bool = True
     shared: tuple[str, ...] = ()
     note: str = ""
 
     def describe(self) -> str:
-        parts = ["same level" if self.same_level else "independent levels"]
+        parts = ["same level"]
         if self.shared == ("*",):
             parts.append("all parameters shared")
         elif self.shared:
@@ -135,21 +134,17 @@ class Task:
     def sample_params(self, rng: np.random.Generator, level: int | None = None) -> Params:
         return self.operator.sample(rng, self.check_level(level))
 
+    def link(self, params: Params, reference: Mapping[str, Any]) -> Params:
+        """Copy into ``params`` what the pairing policy says a pair shares with ``reference``."""
+        keys = reference.keys() if self.pairing.shared == ("*",) else self.pairing.shared
+        params.update({key: reference[key] for key in keys if key in reference})
+        return params
+
     def sample_linked_params(self, rng: np.random.Generator, level: int | None, count: int) -> list[Params]:
-        """``count`` parameter sets that share what this task's pairing policy says they must
-        (a prompt set and its queries); everything else is drawn independently for each."""
-        level = self.check_level(level)
-        reference = self.operator.sample(rng, level)
-        shared = list(reference) if self.pairing.shared == ("*",) else list(self.pairing.shared)
-        out = []
-        for _ in range(count):
-            own_level = level
-            if self.levels and not self.pairing.same_level:
-                own_level = int(rng.choice(self.levels))
-            params = self.operator.sample(rng, own_level)
-            params.update({key: reference[key] for key in shared if key in reference})
-            out.append(params)
-        return out
+        """``count`` parameter sets that share what the pairing policy says (a prompt set and
+        its queries); everything else is drawn independently for each."""
+        reference = self.sample_params(rng, level)
+        return [self.link(self.sample_params(rng, level), reference) for _ in range(count)]
 
     def sample_pair_params(self, rng: np.random.Generator, level: int | None = None) -> tuple[Params, Params]:
         """Parameters for a (prompt, query) pair under this task's pairing policy."""

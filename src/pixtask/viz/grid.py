@@ -45,7 +45,10 @@ def image_grid(
     font = _font()
     left = 0
     if row_labels:
-        left = max(int(ImageDraw.Draw(Image.new("RGB", (1, 1))).textlength(s, font=font)) for s in row_labels) + 2 * _PAD
+        left = (
+            max(int(ImageDraw.Draw(Image.new("RGB", (1, 1))).textlength(s, font=font)) for s in row_labels)
+            + 2 * _PAD
+        )
     top = _LABEL_H if col_labels else 0
     width = left + sum(col_w) + _PAD * (n_cols + 1)
     height = top + sum(row_h) + _PAD * (len(pil_rows) + 1)

@@ -153,7 +153,10 @@ register_operator(
 )
 register_operator(
     Operator(
-        "lensmask-blur", lensmask_blur, by_level(gamma=[2.0, 2.4, 3.0, 3.8, 5.0], sigma=[2, 4, 6, 8, 10]), LEVELS
+        "lensmask-blur",
+        lensmask_blur,
+        by_level(gamma=[2.0, 2.4, 3.0, 3.8, 5.0], sigma=[2, 4, 6, 8, 10]),
+        LEVELS,
     ),
     id="deblur-lensmask",
     name="Gaussian lens-mask deblurring",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import cv2
 import numpy as np
@@ -33,7 +34,9 @@ def jpeg2000(img: np.ndarray, psnr_db: float) -> np.ndarray:
 def pixelate(img: np.ndarray, scale: float) -> np.ndarray:
     """Box-filter down by ``scale``, nearest-neighbour back up."""
     h, w = img.shape[:2]
-    small = cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
+    )
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST)
 
 
@@ -76,7 +79,7 @@ def multi_otsu_thresholds(values: np.ndarray, classes: int, nbins: int = 30) -> 
     thresholds = centres[np.asarray(cuts) - 1].astype(np.float32)  # scikit-image's convention
     bounds = [0, *cuts, nbins]
     means = []
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in itertools.pairwise(bounds):
         wt = P[b] - P[a]
         means.append((S[b] - S[a]) / wt if wt > 0 else centres[min(a, nbins - 1)])
     return thresholds, np.asarray(means, np.float32)

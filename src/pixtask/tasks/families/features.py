@@ -48,7 +48,7 @@ def hough_lines(img: np.ndarray, threshold: int, min_length_frac: float, max_gap
     min_len = max(8, int(min(h, w) * min_length_frac))
     lines = cv2.HoughLinesP(edges, 1, np.pi / 180, threshold, minLineLength=min_len, maxLineGap=max_gap)
     canvas = np.zeros((h, w), np.uint8)
-    for x1, y1, x2, y2 in (lines.reshape(-1, 4) if lines is not None else []):
+    for x1, y1, x2, y2 in lines.reshape(-1, 4) if lines is not None else []:
         cv2.line(canvas, (int(x1), int(y1)), (int(x2), int(y2)), 255, 1)
     return gray3(canvas.astype(np.float32) / 255.0)
 

@@ -17,7 +17,12 @@ from pixtask.tasks.spec import LEVELS, Category, Operator, Pairing, Params
 #: Five groups in application order; a group contributes nothing with probability ``_SKIP``.
 _GROUPS: tuple[tuple[str, ...], ...] = (
     ("derain", "spatter-removal", "deblur-gaussian", "deblur-motion", "deblur-lens"),
-    ("brighten-correction", "darken-correction", "saturate-strengthen-correction", "saturate-weaken-correction"),
+    (
+        "brighten-correction",
+        "darken-correction",
+        "saturate-strengthen-correction",
+        "saturate-weaken-correction",
+    ),
     ("denoise-gaussian", "denoise-poisson", "denoise-speckle"),
     ("deringing", "rl-restoration"),
     ("dejpeg",),

@@ -12,21 +12,28 @@ import scipy.sparse as sp
 from skimage.exposure import match_histograms
 from skimage.segmentation import slic
 
-from pixtask.tasks.solvers.sparse import solve_channels, weighted_laplacian_system
 from pixtask.tasks._registry import register_operator
 from pixtask.tasks.families._common import fixed, from_u8, gray, gray3, to_u8
+from pixtask.tasks.solvers.sparse import solve_channels, weighted_laplacian_system
 from pixtask.tasks.spec import Category, Operator, Pairing
 
 # --- photographic looks -------------------------------------------------------------------
 # Each look: per-channel tone curves (control points in, out), a saturation factor and a
 # black/white fade. Prompt and query share the look, as GenLV shares a sub-style.
 _LOOKS: dict[str, dict] = {
-    "warm-film": {"curves": ([0, 0.25, 0.75, 1], [[0.04, 0.29, 0.8, 1], [0.02, 0.25, 0.76, 0.98], [0, 0.2, 0.68, 0.9]]),
-                  "saturation": 0.9},
-    "teal-orange": {"curves": ([0, 0.3, 0.7, 1], [[0, 0.24, 0.78, 1], [0.03, 0.3, 0.72, 0.97], [0.08, 0.38, 0.64, 0.88]]),
-                    "saturation": 1.2},
+    "warm-film": {
+        "curves": ([0, 0.25, 0.75, 1], [[0.04, 0.29, 0.8, 1], [0.02, 0.25, 0.76, 0.98], [0, 0.2, 0.68, 0.9]]),
+        "saturation": 0.9,
+    },
+    "teal-orange": {
+        "curves": ([0, 0.3, 0.7, 1], [[0, 0.24, 0.78, 1], [0.03, 0.3, 0.72, 0.97], [0.08, 0.38, 0.64, 0.88]]),
+        "saturation": 1.2,
+    },
     "bleach-bypass": {"curves": ([0, 0.25, 0.75, 1], [[0, 0.16, 0.86, 1]] * 3), "saturation": 0.45},
-    "matte-fade": {"curves": ([0, 0.5, 1], [[0.12, 0.5, 0.92], [0.12, 0.5, 0.9], [0.15, 0.5, 0.88]]), "saturation": 0.8},
+    "matte-fade": {
+        "curves": ([0, 0.5, 1], [[0.12, 0.5, 0.92], [0.12, 0.5, 0.9], [0.15, 0.5, 0.88]]),
+        "saturation": 0.8,
+    },
     "noir": {"curves": ([0, 0.3, 0.7, 1], [[0, 0.18, 0.85, 1]] * 3), "saturation": 0.0},
 }
 
@@ -57,7 +64,9 @@ def _rtv_weights(f: np.ndarray, sigma: float, sharpness: float) -> tuple[np.ndar
     return wtbx * wto, wtby * wto
 
 
-def relative_total_variation(img: np.ndarray, lam: float, sigma: float, sharpness: float, iterations: int) -> np.ndarray:
+def relative_total_variation(
+    img: np.ndarray, lam: float, sigma: float, sharpness: float, iterations: int
+) -> np.ndarray:
     """Structure extraction by relative total variation (Xu et al. 2012) with a sparse solver.
 
     Textures are flattened while main edges survive. The original implementation inverted a
@@ -96,11 +105,16 @@ def pencil_texture(h: int, w: int, seed: int) -> np.ndarray:
 def _line_kernels(size: int, directions: int) -> list[np.ndarray]:
     base = np.zeros((size, size), np.float32)
     base[size // 2, :] = 1.0
-    rot = [cv2.getRotationMatrix2D(((size - 1) / 2, (size - 1) / 2), 180.0 * i / directions, 1.0) for i in range(directions)]
+    rot = [
+        cv2.getRotationMatrix2D(((size - 1) / 2, (size - 1) / 2), 180.0 * i / directions, 1.0)
+        for i in range(directions)
+    ]
     return [cv2.warpAffine(base, m, (size, size)) for m in rot]
 
 
-def _stroke_layer(g: np.ndarray, kernel_size: int, directions: int, width: int, darkness: float) -> np.ndarray:
+def _stroke_layer(
+    g: np.ndarray, kernel_size: int, directions: int, width: int, darkness: float
+) -> np.ndarray:
     gx = np.diff(g, axis=1, append=g[:, -1:])
     gy = np.diff(g, axis=0, append=g[-1:, :])
     grad = np.hypot(gx, gy)
@@ -129,8 +143,16 @@ def _pencil_tone_target(weights: tuple[float, float, float]) -> np.ndarray:
     return (np.searchsorted(cdf, (np.arange(4096) + 0.5) / 4096) / 255.0).astype(np.float32).reshape(1, -1)
 
 
-def pencil_drawing(img: np.ndarray, colour: bool, kernel_size: int, directions: int, width: int,
-                   darkness: float, lam: float, texture_seed: int) -> np.ndarray:
+def pencil_drawing(
+    img: np.ndarray,
+    colour: bool,
+    kernel_size: int,
+    directions: int,
+    width: int,
+    darkness: float,
+    lam: float,
+    texture_seed: int,
+) -> np.ndarray:
     """Pencil sketch: directional stroke layer times a tone-matched pencil texture.
 
     The texture exponent beta solves min ||beta ln H - ln J||^2 + lam ||grad beta||^2, a sparse
@@ -191,17 +213,22 @@ def superpixel_mosaic(img: np.ndarray, segments: int, compactness: float) -> np.
 _STYLE = dict(category=Category.STYLIZATION, direction="apply")
 
 register_operator(
-    Operator("photographic-look", photographic_look,
-             lambda rng, level: {"look": sorted(_LOOKS)[int(rng.integers(len(_LOOKS)))]}),
+    Operator(
+        "photographic-look",
+        photographic_look,
+        lambda rng, level: {"look": sorted(_LOOKS)[int(rng.integers(len(_LOOKS)))]},
+    ),
     id="photographic-style",
     name="Photographic style",
-    description=f"Grade with one of {len(_LOOKS)} looks ({', '.join(sorted(_LOOKS))}); the prompt shows which.",
+    description=f"Grade with one of the looks {', '.join(sorted(_LOOKS))}; the prompt shows which.",
     pairing=Pairing(shared=("*",), note="same look"),
     inverse=("photographic-style-removal", "Photographic style removal", "Undo a photographic look."),
     **_STYLE,
 )
 register_operator(
-    Operator("rtv", relative_total_variation, fixed(lam=0.01, sigma=3.0, sharpness=0.02, iterations=4), slow=True),
+    Operator(
+        "rtv", relative_total_variation, fixed(lam=0.01, sigma=3.0, sharpness=0.02, iterations=4), slow=True
+    ),
     id="rtv",
     name="Relative total variation",
     description="Texture removal by relative total variation (lambda 0.01, sigma 3, 4 iterations).",
@@ -214,14 +241,25 @@ for _colour in (False, True):
         Operator(
             f"pencil-{_kind}",
             pencil_drawing,
-            fixed(colour=_colour, kernel_size=8, directions=8, width=1, darkness=1.5 if _colour else 2.0, lam=0.2,
-                  texture_seed=0),
+            fixed(
+                colour=_colour,
+                kernel_size=8,
+                directions=8,
+                width=1,
+                darkness=1.5 if _colour else 2.0,
+                lam=0.2,
+                texture_seed=0,
+            ),
             slow=True,
         ),
         id=f"pencil-{_kind}",
         name=f"Pencil drawing ({'colour' if _colour else 'grey'})",
         description="Pencil sketch after Lu et al. 2012 with a procedural stroke texture.",
-        inverse=(f"pencil-{_kind}-to-photo", f"Pencil drawing ({_kind}) to photo", "Render a photo from a pencil sketch."),
+        inverse=(
+            f"pencil-{_kind}-to-photo",
+            f"Pencil drawing ({_kind}) to photo",
+            "Render a photo from a pencil sketch.",
+        ),
         **_STYLE,
     )
 register_operator(
@@ -229,7 +267,11 @@ register_operator(
     id="watercolor",
     name="Watercolour",
     description="OpenCV domain-transform stylization (sigma_s 60, sigma_r 0.45).",
-    inverse=("watercolor-to-photo", "Watercolour to photo", "Restore detail to a watercolour-stylized photo."),
+    inverse=(
+        "watercolor-to-photo",
+        "Watercolour to photo",
+        "Restore detail to a watercolour-stylized photo.",
+    ),
     **_STYLE,
 )
 register_operator(

@@ -80,13 +80,21 @@ def oversharpen(img: np.ndarray, amount: float) -> np.ndarray:
 _FAMILIES = {
     "brighten": (
         "Over-brightening correction",
-        {"hsv-shift": [0.1, 0.2, 0.3, 0.4, 0.5], "rgb-shift": [0.1, 0.15, 0.2, 0.27, 0.35],
-         "rgb-gamma": [0.8, 0.7, 0.6, 0.45, 0.3], "hsv-gamma": [0.7, 0.58, 0.47, 0.36, 0.25]},
+        {
+            "hsv-shift": [0.1, 0.2, 0.3, 0.4, 0.5],
+            "rgb-shift": [0.1, 0.15, 0.2, 0.27, 0.35],
+            "rgb-gamma": [0.8, 0.7, 0.6, 0.45, 0.3],
+            "hsv-gamma": [0.7, 0.58, 0.47, 0.36, 0.25],
+        },
     ),
     "darken": (
         "Over-darkening correction",
-        {"hsv-shift": [-0.1, -0.2, -0.3, -0.4, -0.5], "rgb-shift": [-0.1, -0.15, -0.2, -0.27, -0.35],
-         "rgb-gamma": [1.4, 1.7, 2.1, 2.6, 3.2], "hsv-gamma": [1.5, 1.8, 2.2, 2.7, 3.5]},
+        {
+            "hsv-shift": [-0.1, -0.2, -0.3, -0.4, -0.5],
+            "rgb-shift": [-0.1, -0.15, -0.2, -0.27, -0.35],
+            "rgb-gamma": [1.4, 1.7, 2.1, 2.6, 3.2],
+            "hsv-gamma": [1.5, 1.8, 2.2, 2.7, 3.5],
+        },
     ),
     "contrast-strengthen": (
         "Contrast-strengthening correction",

@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 
 from pixtask.tasks._registry import register_operator
-from pixtask.tasks.families.blur import motion_kernel
 from pixtask.tasks.families._common import by_level, gray, seeded
+from pixtask.tasks.families.blur import motion_kernel
 from pixtask.tasks.spec import LEVELS, Category, Operator, Pairing
 
 

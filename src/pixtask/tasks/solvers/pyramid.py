@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import cv2
 import numpy as np
 
@@ -16,7 +18,7 @@ def gaussian_pyramid(img: np.ndarray, levels: int) -> list[np.ndarray]:
 def laplacian_pyramid(img: np.ndarray, levels: int) -> list[np.ndarray]:
     gauss = gaussian_pyramid(img, levels)
     pyr = []
-    for fine, coarse in zip(gauss[:-1], gauss[1:], strict=True):
+    for fine, coarse in itertools.pairwise(gauss):
         pyr.append(fine - cv2.pyrUp(coarse, dstsize=(fine.shape[1], fine.shape[0])))
     pyr.append(gauss[-1])
     return pyr

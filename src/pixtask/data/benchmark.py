@@ -1,0 +1,305 @@
+"""Build a fixed, byte-reproducible benchmark: for each task and level, query pairs from the
+test photos plus a set of prompt pairs, each from a different photo.
+
+Every sample is rebuilt from (photo, task, params) alone, and its parameters are drawn from a
+generator seeded by (seed, task, level, role, photo), so adding photos or tasks does not change
+the others. Images are the photo's centred square at the declared size (shorter side shrunk,
+never warped). The manifest (JSON and CSV) records task, level, role, photo and licence,
+parameters, files and SHA-256 checksums; it is written last, so a build that was interrupted
+has no manifest and is rebuilt from scratch.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pixtask.core.geometry import center_square
+from pixtask.core.image_io import encode_image, write_bytes_atomic
+from pixtask.core.seeding import rng_for
+from pixtask.data.photos import Photo, check_split, resolve_photos
+from pixtask.tasks import Task, get_task, list_tasks
+from pixtask.tasks.cache import OperatorCache
+
+FORMAT = "pixtask-bench/1"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BenchmarkConfig:
+    """What defines a benchmark; stored in its manifest.
+
+    Attributes:
+        photos: 'bundled', 'debian', 'all' or a folder (see pixtask.data.photos).
+        size: side of the square test images; a multiple of 32.
+        seed: root of every random draw.
+        tasks: comma-separated shell patterns of task ids.
+        levels: severities to include (None: all a task has).
+        prompts: prompt pairs per task and level, each from a different photo.
+        max_queries: cap on test photos per task and level (None: all test photos).
+    """
+
+    photos: str = "bundled"
+    size: int = 256
+    seed: int = 0
+    tasks: str = "*"
+    levels: tuple[int, ...] | None = None
+    prompts: int = 20
+    max_queries: int | None = None
+
+    def validate(self) -> None:
+        if self.size < 32 or self.size % 32:
+            raise ValueError(f"size must be a positive multiple of 32, got {self.size}")
+        if self.prompts < 1:
+            raise ValueError(f"prompts must be at least 1, got {self.prompts}")
+        if self.max_queries is not None and self.max_queries < 1:
+            raise ValueError(f"max_queries must be at least 1, got {self.max_queries}")
+
+    def task_ids(self) -> list[str]:
+        ids: list[str] = []
+        for pattern in (p.strip() for p in self.tasks.split(",") if p.strip()):
+            matched = list_tasks(pattern)
+            if not matched:
+                get_task(pattern)  # raises KeyError with suggestions
+            ids.extend(t for t in matched if t not in ids)
+        if not ids:
+            raise ValueError(f"no tasks match {self.tasks!r}")
+        return ids
+
+
+@dataclass
+class Sample:
+    task: str
+    level: int | None
+    role: str  # "query" or "prompt"
+    index: int
+    photo: str
+    params: dict[str, Any]
+    input: str
+    target: str
+    input_sha256: str = ""
+    target_sha256: str = ""
+
+
+@dataclass
+class BuildReport:
+    out_dir: Path
+    samples: int
+    tasks: int
+    prompt_photos: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def _level_name(level: int | None) -> str:
+    return "L0" if level is None else f"L{level}"
+
+
+def _stem(photo: Photo) -> str:
+    return photo.id.replace("/", "_").replace(".", "_")
+
+
+def choose_prompt_photos(photos: list[Photo], count: int, seed: int, task_id: str) -> list[Photo]:
+    """Prompt photos for a task: training photos first (seeded order), then test photos if
+    the training side has too few. Evaluation skips a prompt whose photo is the query's."""
+    rng = rng_for(seed, "prompt-photos", task_id)
+    train = [photos[i] for i in rng.permutation(len(photos)) if photos[i].split == "train"]
+    test = [photos[i] for i in rng.permutation(len(photos)) if photos[i].split == "test"]
+    return (train + test)[:count]
+
+
+class _ImageSource:
+    """Loads each photo once, as its centred square at the benchmark size."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._images: dict[str, np.ndarray] = {}
+
+    def __call__(self, photo: Photo) -> np.ndarray:
+        if photo.id not in self._images:
+            self._images[photo.id] = center_square(photo.load(), self.size)
+        return self._images[photo.id]
+
+
+def plan(
+    config: BenchmarkConfig, photos: list[Photo]
+) -> Iterator[tuple[Task, int | None, list[tuple[str, int, Photo, dict]]]]:
+    """Yield, per task and level, the (role, index, photo, params) of every sample."""
+    queries = [p for p in photos if p.split == "test"]
+    if config.max_queries is not None:
+        queries = queries[: config.max_queries]
+    for task_id in config.task_ids():
+        task = get_task(task_id)
+        levels: list[int | None] = list(task.levels) if task.levels else [None]
+        if config.levels is not None and task.levels:
+            levels = [lv for lv in levels if lv in config.levels]
+        prompt_photos = choose_prompt_photos(photos, config.prompts, config.seed, task_id)
+        for level in levels:
+            entries = [("query", i, p) for i, p in enumerate(queries)] + [
+                ("prompt", i, p) for i, p in enumerate(prompt_photos)
+            ]
+            # one draw fixes what the pairing policy shares; each sample then draws the rest
+            shared_rng = rng_for(config.seed, "shared", task_id, level)
+            reference = task.sample_params(shared_rng, level)
+            out = []
+            for role, index, photo in entries:
+                own = task.sample_params(rng_for(config.seed, task_id, level, role, photo.id), level)
+                out.append((role, index, photo, task.link(own, reference)))
+            yield task, level, out
+
+
+def build_benchmark(
+    out_dir: str | Path,
+    config: BenchmarkConfig = BenchmarkConfig(),
+    *,
+    photos: list[Photo] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> BuildReport:
+    """Write the benchmark to ``out_dir`` and return a short report.
+
+    ``progress(done, total, label)`` is called after each task and level.
+    """
+    config.validate()
+    out = Path(out_dir)
+    photos = photos if photos is not None else resolve_photos(config.photos)
+    check_split(photos)
+    warnings: list[str] = []
+    usable = []
+    for p in photos:
+        h, w = p.load().shape[:2]
+        if min(h, w) < config.size:
+            warnings.append(f"skipped {p.id}: {w}x{h} is smaller than {config.size}")
+        else:
+            usable.append(p)
+    if not any(p.split == "test" for p in usable):
+        raise ValueError("no test photos large enough for the benchmark")
+    if len(usable) < config.prompts:
+        warnings.append(
+            f"only {len(usable)} photos available, fewer than the {config.prompts} prompt photos requested; "
+            "use --photos debian for the full benchmark"
+        )
+    for w in warnings:
+        log.warning(w)
+
+    manifest_path = out / "manifest.json"
+    manifest_path.unlink(missing_ok=True)  # the manifest marks a complete build
+    source = _ImageSource(config.size)
+    cache = OperatorCache(max_items=8)
+    samples: list[Sample] = []
+    work = list(plan(config, usable))
+    for done, (task, level, entries) in enumerate(work, start=1):
+        for role, index, photo, params in entries:
+            clean = source(photo)
+            if task.slow:
+                transformed = cache.get_or_compute(
+                    task.operator, clean, f"{photo.sha256}:{config.size}", params
+                )
+            else:
+                transformed = task.transform(clean, params)
+            inp, tgt = task.orient(clean, transformed)
+            rel = Path("images") / task.id / _level_name(level) / role
+            name = f"{index:02d}_{_stem(photo)}"
+            sample = Sample(
+                task.id,
+                level,
+                role,
+                index,
+                photo.id,
+                params,
+                (rel / f"{name}_input.png").as_posix(),
+                (rel / f"{name}_target.png").as_posix(),
+            )
+            for attr, img in (("input", inp), ("target", tgt)):
+                data = encode_image(img, ".png")
+                write_bytes_atomic(out / getattr(sample, attr), data)
+                setattr(sample, f"{attr}_sha256", hashlib.sha256(data).hexdigest())
+            samples.append(sample)
+        if progress:
+            progress(done, len(work), f"{task.id} {_level_name(level)}")
+
+    task_ids = list(dict.fromkeys(s.task for s in samples))
+    manifest = {
+        "format": FORMAT,
+        "config": asdict(config),
+        "photos": [p.record() for p in usable],
+        "tasks": {tid: get_task(tid).summary() for tid in task_ids},
+        "warnings": warnings,
+        "samples": [asdict(s) for s in samples],
+    }
+    _write_csv(out / "manifest.csv", samples, {p.id: p.licence for p in usable})
+    write_bytes_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    prompt_photos = len({s.photo for s in samples if s.role == "prompt"})
+    return BuildReport(out, len(samples), len(task_ids), prompt_photos, warnings)
+
+
+def _write_csv(path: Path, samples: list[Sample], licences: dict[str, str]) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(
+        [
+            "task",
+            "level",
+            "role",
+            "index",
+            "photo",
+            "licence",
+            "params",
+            "input",
+            "target",
+            "input_sha256",
+            "target_sha256",
+        ]
+    )
+    for s in samples:
+        writer.writerow(
+            [
+                s.task,
+                "" if s.level is None else s.level,
+                s.role,
+                s.index,
+                s.photo,
+                licences[s.photo],
+                json.dumps(s.params, sort_keys=True),
+                s.input,
+                s.target,
+                s.input_sha256,
+                s.target_sha256,
+            ]
+        )
+    write_bytes_atomic(path, buf.getvalue().encode())
+
+
+def load_manifest(bench_dir: str | Path) -> dict[str, Any]:
+    """Read a benchmark's manifest, with a clear error for a missing or unfinished build."""
+    path = Path(bench_dir) / "manifest.json"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{bench_dir} has no manifest.json: not a benchmark, or its build was interrupted "
+            "(run `pixtask bench build` again)"
+        )
+    manifest = json.loads(path.read_text())
+    if manifest.get("format") != FORMAT:
+        raise ValueError(
+            f"{path}: unsupported benchmark format {manifest.get('format')!r}, expected {FORMAT}"
+        )
+    return manifest
+
+
+def verify_benchmark(bench_dir: str | Path) -> list[str]:
+    """Files whose checksum no longer matches the manifest (empty list: the benchmark is intact)."""
+    root = Path(bench_dir)
+    bad = []
+    for s in load_manifest(root)["samples"]:
+        for attr in ("input", "target"):
+            path = root / s[attr]
+            if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != s[f"{attr}_sha256"]:
+                bad.append(s[attr])
+    return bad
