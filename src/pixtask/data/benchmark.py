@@ -95,7 +95,7 @@ class BuildReport:
     out_dir: Path
     samples: int
     tasks: int
-    prompt_photos: int
+    prompt_photos: int  # distinct prompt photos per task (the minimum over tasks)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -236,7 +236,11 @@ def build_benchmark(
     }
     _write_csv(out / "manifest.csv", samples, {p.id: p.licence for p in usable})
     write_bytes_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
-    prompt_photos = len({s.photo for s in samples if s.role == "prompt"})
+    per_task: dict[str, set[str]] = {}
+    for s in samples:
+        if s.role == "prompt":
+            per_task.setdefault(s.task, set()).add(s.photo)
+    prompt_photos = min((len(v) for v in per_task.values()), default=0)
     return BuildReport(out, len(samples), len(task_ids), prompt_photos, warnings)
 
 

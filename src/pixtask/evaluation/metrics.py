@@ -27,7 +27,7 @@ from pixtask.core.image_io import to_uint8
 __all__ = [
     "METRICS",
     "MetricInfo",
-    "MetricUnavailable",
+    "MetricUnavailableError",
     "compute_metric",
     "mae",
     "ms_ssim",
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-class MetricUnavailable(RuntimeError):
+class MetricUnavailableError(RuntimeError):
     """A metric needs weights or data that cannot be had offline; it is reported, never faked."""
 
 
@@ -110,7 +110,7 @@ def perceptual_proxy(pred: np.ndarray, target: np.ndarray) -> float:
 
 def niqe(pred: np.ndarray, target: np.ndarray | None = None) -> float:
     """No-reference NIQE: not available yet (needs the MATLAB pristine-model parameters)."""
-    raise MetricUnavailable(
+    raise MetricUnavailableError(
         "NIQE is not available: it needs the MATLAB pristine-model parameters (mu, cov), which pixtask "
         "does not ship yet"
     )

@@ -1,0 +1,1 @@
+"""The ``pixtask`` command line: parses options and delegates to the library."""

@@ -1,0 +1,30 @@
+"""Entry point: ``pixtask <group> <command>``; one module per command group."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from pixtask.cli import bench, tasks
+
+app = typer.Typer(
+    name="pixtask",
+    help="Unified image-to-image vision: tasks, benchmarks and models.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(tasks.app, name="tasks")
+app.add_typer(bench.app, name="bench")
+
+
+@app.callback()
+def _setup(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log details.")) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
+
+
+if __name__ == "__main__":
+    app()
