@@ -27,9 +27,7 @@ def _parse_levels(levels: str | None) -> tuple[int, ...] | None:
 @app.command("build")
 def build(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out/bench"),
-    photos: Annotated[
-        str, typer.Option(help="'bundled', 'debian', 'all' or a folder of photos.")
-    ] = "bundled",
+    photos: Annotated[str, typer.Option(help="'bundled', 'debian', 'all' or a folder of photos.")] = "bundled",
     size: Annotated[int, typer.Option(help="Side of the square test images (multiple of 32).")] = 256,
     seed: Annotated[int, typer.Option(help="Root random seed.")] = 0,
     tasks: Annotated[str, typer.Option(help="Comma-separated task id patterns.")] = "*",
@@ -59,9 +57,7 @@ def build(
 
 @app.command("show")
 def show(
-    bench: Annotated[Path, typer.Argument(help="A folder written by `pixtask bench build`.")] = Path(
-        "out/bench"
-    ),
+    bench: Annotated[Path, typer.Argument(help="A folder written by `pixtask bench build`.")] = Path("out/bench"),
 ) -> None:
     """Write an HTML page of the benchmark's examples (index.html in the benchmark folder)."""
     with user_errors():

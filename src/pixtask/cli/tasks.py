@@ -42,9 +42,7 @@ def list_(
         table.add_column(col)
     for t in tasks:
         levels = f"{t.levels[0]}-{t.levels[-1]}" if t.levels else "-"
-        table.add_row(
-            t.id, t.category.value, t.metric.value, levels, t.inverse_id or "", "yes" if t.slow else ""
-        )
+        table.add_row(t.id, t.category.value, t.metric.value, levels, t.inverse_id or "", "yes" if t.slow else "")
     Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 

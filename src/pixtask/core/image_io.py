@@ -157,9 +157,7 @@ def to_uint8(img: np.ndarray) -> np.ndarray:
 _FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
 
-def encode_image(
-    img: np.ndarray, suffix: str = ".png", *, jpeg_quality: int = 95, png_compression: int = 6
-) -> bytes:
+def encode_image(img: np.ndarray, suffix: str = ".png", *, jpeg_quality: int = 95, png_compression: int = 6) -> bytes:
     """Encode a [0, 1] float RGB (or (H, W) grey) image as 8-bit PNG or JPEG bytes.
 
     PNG bytes depend only on the pixels, which keeps benchmark builds byte-reproducible.
@@ -191,9 +189,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
     return path
 
 
-def write_image(
-    path: str | os.PathLike, img: np.ndarray, *, jpeg_quality: int = 95, png_compression: int = 6
-) -> Path:
+def write_image(path: str | os.PathLike, img: np.ndarray, *, jpeg_quality: int = 95, png_compression: int = 6) -> Path:
     """Write an image as PNG or JPEG (chosen by the suffix), atomically, so an interrupted
     run never leaves a half-written file behind."""
     path = Path(path)

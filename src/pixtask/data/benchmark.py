@@ -199,9 +199,7 @@ def build_benchmark(
         for role, index, photo, params in entries:
             clean = source(photo)
             if task.slow:
-                transformed = cache.get_or_compute(
-                    task.operator, clean, f"{photo.sha256}:{config.size}", params
-                )
+                transformed = cache.get_or_compute(task.operator, clean, f"{photo.sha256}:{config.size}", params)
             else:
                 transformed = task.transform(clean, params)
             inp, tgt = task.orient(clean, transformed)
@@ -291,9 +289,7 @@ def load_manifest(bench_dir: str | Path) -> dict[str, Any]:
         )
     manifest = json.loads(path.read_text())
     if manifest.get("format") != FORMAT:
-        raise ValueError(
-            f"{path}: unsupported benchmark format {manifest.get('format')!r}, expected {FORMAT}"
-        )
+        raise ValueError(f"{path}: unsupported benchmark format {manifest.get('format')!r}, expected {FORMAT}")
     return manifest
 
 

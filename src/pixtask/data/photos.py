@@ -17,9 +17,7 @@ from pixtask.core.seeding import derive_seed
 from pixtask.data import photo_catalog as catalog
 
 Split = Literal["train", "test"]
-IMAGE_SUFFIXES = frozenset(
-    {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm"}
-)
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm"})
 
 
 @dataclass(frozen=True)

@@ -128,9 +128,7 @@ METRICS: dict[str, MetricInfo] = {
     "ssim": MetricInfo(ssim, True, "RGB, 8-bit, Gaussian 11/1.5, channel mean, valid region"),
     "ms-ssim": MetricInfo(ms_ssim, True, "RGB, 8-bit, 5 scales"),
     "mae": MetricInfo(mae, False, "RGB, 8-bit units (0-255)"),
-    "perceptual-proxy": MetricInfo(
-        perceptual_proxy, False, "HED-VGG16 unit-normalised feature distance, not LPIPS"
-    ),
+    "perceptual-proxy": MetricInfo(perceptual_proxy, False, "HED-VGG16 unit-normalised feature distance, not LPIPS"),
     "niqe": MetricInfo(niqe, False, "unavailable"),
 }
 

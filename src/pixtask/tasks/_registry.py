@@ -87,9 +87,7 @@ def list_tasks(pattern: str = "*", category: Category | str | None = None) -> li
     _ensure_loaded()
     cat = Category(category) if category is not None else None
     return [
-        tid
-        for tid, task in _TASKS.items()
-        if fnmatch.fnmatch(tid, pattern) and (cat is None or task.category == cat)
+        tid for tid, task in _TASKS.items() if fnmatch.fnmatch(tid, pattern) and (cat is None or task.category == cat)
     ]
 
 

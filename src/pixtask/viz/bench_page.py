@@ -39,9 +39,7 @@ def write_bench_page(bench_dir: str | Path, prompts_shown: int = 4, queries_show
         "Each pair shows input above target; hover for parameters.</p>",
     ]
     if manifest.get("warnings"):
-        parts.append(
-            "<p class=meta>Warnings: " + "; ".join(html.escape(w) for w in manifest["warnings"]) + "</p>"
-        )
+        parts.append("<p class=meta>Warnings: " + "; ".join(html.escape(w) for w in manifest["warnings"]) + "</p>")
     parts.append("<nav>" + "".join(f"<a href='#{t}'>{t}</a>" for t in by_task) + "</nav>")
     for task_id, levels in by_task.items():
         info = manifest["tasks"][task_id]

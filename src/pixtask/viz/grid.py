@@ -46,8 +46,7 @@ def image_grid(
     left = 0
     if row_labels:
         left = (
-            max(int(ImageDraw.Draw(Image.new("RGB", (1, 1))).textlength(s, font=font)) for s in row_labels)
-            + 2 * _PAD
+            max(int(ImageDraw.Draw(Image.new("RGB", (1, 1))).textlength(s, font=font)) for s in row_labels) + 2 * _PAD
         )
     top = _LABEL_H if col_labels else 0
     width = left + sum(col_w) + _PAD * (n_cols + 1)

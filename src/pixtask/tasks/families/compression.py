@@ -34,9 +34,7 @@ def jpeg2000(img: np.ndarray, psnr_db: float) -> np.ndarray:
 def pixelate(img: np.ndarray, scale: float) -> np.ndarray:
     """Box-filter down by ``scale``, nearest-neighbour back up."""
     h, w = img.shape[:2]
-    small = cv2.resize(
-        img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA
-    )
+    small = cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST)
 
 

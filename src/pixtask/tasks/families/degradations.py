@@ -15,9 +15,7 @@ from pixtask.tasks.families._common import fixed, gray, gray3, seeded
 from pixtask.tasks.spec import Category, Operator, Pairing
 
 
-def rain_streaks(
-    img: np.ndarray, density: float, length: int, angle: float, width: int, seed: int
-) -> np.ndarray:
+def rain_streaks(img: np.ndarray, density: float, length: int, angle: float, width: int, seed: int) -> np.ndarray:
     """Add rain: sparse drops smeared by a rotated, blurred line kernel, then added to the photo."""
     h, w = img.shape[:2]
     rng = np.random.default_rng(seed)
@@ -49,9 +47,7 @@ def circular_lowpass_kernel(cutoff: float, size: int, pad_to: int = 0) -> np.nda
 
 
 def ringing(img: np.ndarray, cutoff: float, size: int, pad_to: int) -> np.ndarray:
-    return cv2.filter2D(
-        img, -1, circular_lowpass_kernel(cutoff, size, pad_to), borderType=cv2.BORDER_REFLECT_101
-    )
+    return cv2.filter2D(img, -1, circular_lowpass_kernel(cutoff, size, pad_to), borderType=cv2.BORDER_REFLECT_101)
 
 
 def richardson_lucy_step(img: np.ndarray, psf_size: int, iterations: int, pad: int) -> np.ndarray:
@@ -91,10 +87,7 @@ def bicubic_down_up(img: np.ndarray, scale: int) -> np.ndarray:
     h, w = img.shape[:2]
     size = (max(1, round(w / scale)), max(1, round(h / scale)))
     small = np.stack(
-        [
-            np.asarray(Image.fromarray(img[..., c], mode="F").resize(size, Image.Resampling.BICUBIC))
-            for c in range(3)
-        ],
+        [np.asarray(Image.fromarray(img[..., c], mode="F").resize(size, Image.Resampling.BICUBIC)) for c in range(3)],
         axis=2,
     )
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)

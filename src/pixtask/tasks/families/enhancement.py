@@ -70,9 +70,7 @@ def local_laplacian(img: np.ndarray, sigma: float, fact: float, n_levels: int) -
     return collapse(out)
 
 
-def tone_manipulation(
-    img: np.ndarray, fine_boost: float, medium_boost: float, lambdas: list[float]
-) -> np.ndarray:
+def tone_manipulation(img: np.ndarray, fine_boost: float, medium_boost: float, lambdas: list[float]) -> np.ndarray:
     """Multi-scale tone manipulation (Farbman et al. 2008): WLS splits CIELAB lightness into a
     base and two detail layers, and the details are boosted. Solved with sparse LU; slow."""
     lab = cv2.cvtColor(np.clip(img, 0, 1), cv2.COLOR_RGB2Lab)
@@ -115,9 +113,7 @@ register_operator(
     Operator(
         "low-light",
         low_light,
-        seeded(
-            by_level(scale=[0.45, 0.35, 0.25, 0.18, 0.12], read_noise=[0.002, 0.003, 0.004, 0.005, 0.006])
-        ),
+        seeded(by_level(scale=[0.45, 0.35, 0.25, 0.18, 0.12], read_noise=[0.002, 0.003, 0.004, 0.005, 0.006])),
         LEVELS,
     ),
     id="lowlight-enhancement",

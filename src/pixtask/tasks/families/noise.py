@@ -55,9 +55,7 @@ def impulse_noise(img: np.ndarray, amount: float, seed: int) -> np.ndarray:
 _RESTORE = dict(category=Category.RESTORATION, direction="restore")
 
 register_operator(
-    Operator(
-        "gaussian-noise", gaussian_noise, seeded(by_level(sigma=[0.05, 0.10, 0.15, 0.20, 0.25])), LEVELS
-    ),
+    Operator("gaussian-noise", gaussian_noise, seeded(by_level(sigma=[0.05, 0.10, 0.15, 0.20, 0.25])), LEVELS),
     id="denoise-gaussian",
     name="Gaussian denoising",
     description="Remove additive white Gaussian noise in RGB (sigma 0.05-0.25).",
@@ -83,9 +81,7 @@ register_operator(
     **_RESTORE,
 )
 register_operator(
-    Operator(
-        "correlated-noise", correlated_noise, seeded(by_level(sigma=[0.08, 0.11, 0.14, 0.18, 0.22])), LEVELS
-    ),
+    Operator("correlated-noise", correlated_noise, seeded(by_level(sigma=[0.08, 0.11, 0.14, 0.18, 0.22])), LEVELS),
     id="denoise-correlated",
     name="Spatially-correlated denoising",
     description="Remove Gaussian noise that was box-filtered (correlated over 3x3 pixels).",

@@ -112,9 +112,7 @@ def _line_kernels(size: int, directions: int) -> list[np.ndarray]:
     return [cv2.warpAffine(base, m, (size, size)) for m in rot]
 
 
-def _stroke_layer(
-    g: np.ndarray, kernel_size: int, directions: int, width: int, darkness: float
-) -> np.ndarray:
+def _stroke_layer(g: np.ndarray, kernel_size: int, directions: int, width: int, darkness: float) -> np.ndarray:
     gx = np.diff(g, axis=1, append=g[:, -1:])
     gy = np.diff(g, axis=0, append=g[-1:, :])
     grad = np.hypot(gx, gy)
@@ -226,9 +224,7 @@ register_operator(
     **_STYLE,
 )
 register_operator(
-    Operator(
-        "rtv", relative_total_variation, fixed(lam=0.01, sigma=3.0, sharpness=0.02, iterations=4), slow=True
-    ),
+    Operator("rtv", relative_total_variation, fixed(lam=0.01, sigma=3.0, sharpness=0.02, iterations=4), slow=True),
     id="rtv",
     name="Relative total variation",
     description="Texture removal by relative total variation (lambda 0.01, sigma 3, 4 iterations).",

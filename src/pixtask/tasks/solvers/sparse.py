@@ -42,9 +42,7 @@ def solve_channels(a: sp.csc_matrix, rhs: np.ndarray) -> np.ndarray:
     return lu.solve(flat).reshape(shape).astype(np.float32)
 
 
-def wls_smooth(
-    img: np.ndarray, guide_log: np.ndarray, lam: float, alpha: float = 1.2, eps: float = 1e-4
-) -> np.ndarray:
+def wls_smooth(img: np.ndarray, guide_log: np.ndarray, lam: float, alpha: float = 1.2, eps: float = 1e-4) -> np.ndarray:
     """Weighted-least-squares edge-preserving smoothing (Farbman et al. 2008).
 
     ``guide_log`` is the log-luminance whose gradients set the smoothness weights.
