@@ -25,14 +25,14 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import cv2
+import numpy as np
+import torch
 
-from pixtask.core.geometry import center_square  # noqa: E402
-from pixtask.data.crops import PairSampler  # noqa: E402
-from pixtask.data.photos import bundled_photos  # noqa: E402
-from pixtask.tasks import get_task, list_tasks  # noqa: E402
+from pixtask.core.geometry import center_square
+from pixtask.data.crops import PairSampler
+from pixtask.data.photos import bundled_photos
+from pixtask.tasks import get_task, list_tasks
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -80,18 +80,18 @@ def decode_image(data: bytes, *, name: str = "<bytes>", max_pixels: int = DEFAUL
             f"{name}: {width}x{height} = {width * height:,} pixels exceeds the limit of {max_pixels:,} "
             "(a guard against decompression bombs; raise max_pixels for genuinely huge photos)"
         )
-    orientation = pil.getexif().get(274, 1)
     try:
+        orientation = pil.getexif().get(274, 1)
         if _is_high_bit_colour(pil, data):
             arr = _decode_high_bit_colour(data, name)
             op = _ORIENTATION_OPS.get(orientation)
             return np.ascontiguousarray(op(arr)) if op else arr
         pil.load()
+        pil = ImageOps.exif_transpose(pil)
     except ImageReadError:
         raise
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageReadError(f"{name}: truncated or corrupt image data ({exc})") from None
-    pil = ImageOps.exif_transpose(pil)
     return _pil_to_rgb_float(pil, name)
 
 

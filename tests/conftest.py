@@ -1,0 +1,34 @@
+"""Shared fixtures. Tests run offline: hub look-ups are disabled before anything imports them."""
+
+from __future__ import annotations
+
+import os
+
+for _key, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "NO_ALBUMENTATIONS_UPDATE": "1",
+}.items():
+    os.environ.setdefault(_key, _value)
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from pixtask.core.geometry import center_square  # noqa: E402
+from pixtask.data.photos import bundled_photos  # noqa: E402
+
+
+def bundled(name: str):
+    return next(p for p in bundled_photos() if p.id == f"bundled/{name}")
+
+
+@pytest.fixture(scope="session")
+def photo_128() -> np.ndarray:
+    """A real photo (scikit-image's chelsea), centred square 128x128, float32 RGB."""
+    return center_square(bundled("chelsea").load(), 128)
+
+
+@pytest.fixture(scope="session")
+def photo_128_b() -> np.ndarray:
+    return center_square(bundled("coffee").load(), 128)
