@@ -36,7 +36,7 @@ def test_multi_otsu_is_optimal_by_brute_force(classes):
 
     values = skimage.data.coins().astype(np.float64) / 255
     nbins = 12
-    hist, edges = np.histogram(values, bins=nbins, range=(values.min(), values.max()))
+    _, edges = np.histogram(values, bins=nbins, range=(values.min(), values.max()))
     centres = (edges[:-1] + edges[1:]) / 2
     best = max(
         _between_class_objective(values, centres[np.array(cut)], nbins)

@@ -3,6 +3,7 @@ from its parameters, and (for restoration) degrades more as the level rises."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -68,4 +69,4 @@ def test_psnr_falls_as_level_rises(task_id, photo_128, photo_128_b):
             psnr(*task(photo, rng_for(seed, task_id), level)) for photo in (photo_128, photo_128_b) for seed in range(3)
         ]
         means.append(np.mean(scores))
-    assert all(a > b for a, b in zip(means, means[1:], strict=False)), [round(m, 2) for m in means]
+    assert all(a > b for a, b in itertools.pairwise(means)), [round(m, 2) for m in means]

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from pixtask.core.image_io import ImageReadError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from pixtask.cli.main import app
+from pixtask.core.image_io import read_image
+
+runner = CliRunner()
+
+
+def test_tasks_list_json():
+    result = runner.invoke(app, ["tasks", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    tasks = json.loads(result.output)
+    assert len(tasks) >= 60
+    assert {t["category"] for t in tasks} == {"restoration", "enhancement", "stylization", "feature extraction"}
+    assert all(t["metric"] and isinstance(t["levels"], list) for t in tasks)
+
+
+def test_tasks_list_table_and_filter():
+    result = runner.invoke(app, ["tasks", "list", "--category", "feature extraction"])
+    assert result.exit_code == 0 and "canny" in result.output and "denoise" not in result.output
+    bad = runner.invoke(app, ["tasks", "list", "--category", "colour"])
+    assert bad.exit_code == 2 and "unknown category 'colour'" in bad.output
+
+
+def test_tasks_show_writes_a_grid_per_level(tmp_path):
+    out = tmp_path / "grid.png"
+    result = runner.invoke(app, ["tasks", "show", "denoise-gaussian", "--out", str(out), "--size", "64"])
+    assert result.exit_code == 0, result.output
+    grid = read_image(out)
+    assert grid.shape[0] > 5 * 64  # five levels stacked
+
+
+def test_unknown_task_exits_2_with_suggestion(tmp_path):
+    result = runner.invoke(app, ["tasks", "show", "canni", "--out", str(tmp_path / "x.png")])
+    assert result.exit_code == 2
+    assert "unknown task 'canni'" in result.output and "did you mean 'canny'" in result.output
+
+
+def test_bench_build_show_verify(tmp_path):
+    out = tmp_path / "bench"
+    args = ["bench", "build", "--out", str(out), "--size", "64", "--tasks", "canny,sr-x2", "--prompts", "2"]
+    result = runner.invoke(app, [*args, "--max-queries", "1"])
+    assert result.exit_code == 0, result.output
+    assert "wrote 6 samples of 2 tasks" in result.output
+    page = runner.invoke(app, ["bench", "show", str(out)])
+    assert page.exit_code == 0 and (out / "index.html").read_text().count("<img") == 12
+    assert runner.invoke(app, ["bench", "verify", str(out)]).exit_code == 0
+    next((out / "images").rglob("*.png")).write_bytes(b"x")
+    assert runner.invoke(app, ["bench", "verify", str(out)]).exit_code == 1
+
+
+def test_bench_show_on_a_non_benchmark(tmp_path):
+    result = runner.invoke(app, ["bench", "show", str(tmp_path)])
+    assert result.exit_code == 2 and "no manifest.json" in result.output
+
+
+def test_bad_levels_option(tmp_path):
+    result = runner.invoke(app, ["bench", "build", "--out", str(tmp_path), "--levels", "high"])
+    assert result.exit_code == 2 and "--levels takes" in result.output
