@@ -70,3 +70,19 @@ def test_psnr_falls_as_level_rises(task_id, photo_128, photo_128_b):
         ]
         means.append(np.mean(scores))
     assert all(a > b for a, b in itertools.pairwise(means)), [round(m, 2) for m in means]
+
+
+@pytest.mark.parametrize("task_id", ALL)
+def test_linked_parameters_are_valid_draws(task_id):
+    """Prompt/query parameters linked by the pairing policy never mix incompatible draws:
+    every linked set transforms an image without numerical warnings."""
+    task = get_task(task_id)
+    img = np.random.default_rng(0).random((48, 48, 3)).astype(np.float32)
+    img[:8] = 0.0  # exact zeros and ones exercise powers, logs and divisions
+    img[-8:] = 1.0
+    with np.errstate(all="raise"):
+        for level in task.levels or (None,):
+            for seed in range(4):
+                for params in task.sample_linked_params(rng_for(seed, "link", task_id), level, 3):
+                    out = task.transform(img, params)
+                    assert np.isfinite(out).all()

@@ -122,7 +122,7 @@ for _family, (_name, _tables) in _FAMILIES.items():
         category=Category.ENHANCEMENT,
         direction="restore",
         description=f"Undo a '{_family}' shift; sub-types: {', '.join(sorted(_tables))}.",
-        pairing=Pairing(shared=("kind",)),
+        pairing=Pairing(shared=("kind", "amount"), note="the amount follows from sub-type and level"),
     )
 
 register_operator(
