@@ -61,3 +61,11 @@ def test_bench_show_on_a_non_benchmark(tmp_path):
 def test_bad_levels_option(tmp_path):
     result = runner.invoke(app, ["bench", "build", "--out", str(tmp_path), "--levels", "high"])
     assert result.exit_code == 2 and "--levels takes" in result.output
+
+
+def test_task_catalogue_in_docs_is_up_to_date():
+    from pathlib import Path
+
+    result = runner.invoke(app, ["tasks", "list", "--markdown"])
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "tasks.md").read_text()
+    assert result.output.strip() in docs, "run `python scripts/make_docs.py`"

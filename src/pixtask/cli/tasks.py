@@ -26,6 +26,7 @@ app = typer.Typer(help="List tasks and show examples.", no_args_is_help=True)
 @app.command("list")
 def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown catalogue.")] = False,
     category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
     pattern: Annotated[str, typer.Option(help="Shell-style pattern on task ids.")] = "*",
 ) -> None:
@@ -37,6 +38,9 @@ def list_(
     if as_json:
         typer.echo(json.dumps([t.summary() for t in tasks], indent=1))
         return
+    if markdown:
+        typer.echo(_markdown(tasks))
+        return
     table = Table(title=f"{len(tasks)} tasks")
     for col in ("id", "category", "metric", "levels", "inverse", "cached"):
         table.add_column(col)
@@ -44,6 +48,21 @@ def list_(
         levels = f"{t.levels[0]}-{t.levels[-1]}" if t.levels else "-"
         table.add_row(t.id, t.category.value, t.metric.value, levels, t.inverse_id or "", "yes" if t.slow else "")
     Console(width=None if sys.stdout.isatty() else 160).print(table)
+
+
+def _markdown(tasks) -> str:
+    lines = [
+        "| id | name | category | metric | levels | direction | what it does | pairing | inverse | cached |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for t in tasks:
+        levels = "1-5" if t.levels else "-"
+        lines.append(
+            f"| `{t.id}` | {t.name} | {t.category.value} | {t.metric.value} | {levels} | {t.direction} | "
+            f"{t.description} | "
+            f"{t.pairing.describe()} | {t.inverse_id or ''} | {'yes' if t.slow else ''} |"
+        )
+    return "\n".join(lines)
 
 
 @app.command("show")
