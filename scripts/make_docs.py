@@ -11,8 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from pixtask.core.geometry import center_square
 from pixtask.core.image_io import write_image
 from pixtask.core.seeding import rng_for
@@ -37,7 +35,9 @@ Galleries per category (level 3 where a task has levels): [restoration](gallery/
 def main() -> int:
     table = subprocess.run(
         [sys.executable, "-m", "pixtask.cli.main", "tasks", "list", "--markdown"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     (DOCS / "tasks.md").write_text(HEADER + table)
     photo = center_square(next(p for p in bundled_photos() if p.id == "bundled/chelsea").load(), 160)
