@@ -1,0 +1,90 @@
+"""save_pretrained / from_pretrained over a folder holding config.json + model.safetensors."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from pixtask.models.genlv import GenLV, GenLVConfig
+
+CONFIG_NAME = "config.json"
+WEIGHTS_NAME = "model.safetensors"
+FORMAT = "pixtask-genlv/1"
+
+
+class WeightsError(ValueError):
+    """A weights folder is missing, incomplete, or does not fit the model."""
+
+
+def save_pretrained(model: GenLV, folder: str | os.PathLike, extra: dict | None = None) -> Path:
+    """Write ``config.json`` and ``model.safetensors`` (fp32, contiguous) into ``folder``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    config = {"format": FORMAT, "architecture": "GenLV", **dataclasses.asdict(model.config), **(extra or {})}
+    state = {k: v.detach().to("cpu", torch.float32).contiguous() for k, v in model.state_dict().items()}
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    os.close(fd)
+    try:
+        save_file(state, tmp, metadata={"format": FORMAT})
+        os.replace(tmp, folder / WEIGHTS_NAME)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    (folder / CONFIG_NAME).write_text(json.dumps(config, indent=1, sort_keys=True))
+    return folder
+
+
+def load_config(folder: str | os.PathLike) -> GenLVConfig:
+    path = Path(folder) / CONFIG_NAME
+    if not path.is_file():
+        raise WeightsError(f"{folder}: no {CONFIG_NAME}; expected a folder written by save_pretrained")
+    try:
+        raw = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise WeightsError(f"{path}: not valid JSON ({exc})") from None
+    if raw.get("format") != FORMAT:
+        raise WeightsError(f"{path}: format {raw.get('format')!r}, expected {FORMAT!r}")
+    fields = {f.name for f in dataclasses.fields(GenLVConfig)}
+    try:
+        return GenLVConfig(**{k: v for k, v in raw.items() if k in fields})
+    except (TypeError, ValueError) as exc:
+        raise WeightsError(f"{path}: invalid config ({exc})") from None
+
+
+def from_pretrained(folder: str | os.PathLike, device: str | torch.device = "cpu") -> GenLV:
+    """Rebuild the model from config.json, then load the weights strictly (eval mode)."""
+    folder = Path(folder)
+    config = load_config(folder)
+    weights = folder / WEIGHTS_NAME
+    if not weights.is_file():
+        raise WeightsError(f"{folder}: no {WEIGHTS_NAME}")
+    model = GenLV(config)
+    load_state(model, load_file(str(weights), device="cpu"), source=str(weights))
+    return model.to(device).eval()
+
+
+def load_state(model: GenLV, state: dict[str, torch.Tensor], source: str) -> None:
+    """Strict load with an error that lists what is missing, unexpected or mis-shaped."""
+    own = model.state_dict()
+    missing = sorted(set(own) - set(state))
+    unexpected = sorted(set(state) - set(own))
+    shapes = [
+        f"{k}: {tuple(state[k].shape)} vs {tuple(own[k].shape)}"
+        for k in own
+        if k in state and state[k].shape != own[k].shape
+    ]
+    if missing or unexpected or shapes:
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} missing (e.g. {missing[:3]})")
+        if unexpected:
+            parts.append(f"{len(unexpected)} unexpected (e.g. {unexpected[:3]})")
+        if shapes:
+            parts.append(f"{len(shapes)} with another shape (e.g. {shapes[:2]})")
+        raise WeightsError(f"{source} does not fit this model config: " + "; ".join(parts))
+    model.load_state_dict(state, strict=True)
