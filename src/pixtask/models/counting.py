@@ -69,6 +69,8 @@ def count(config: GenLVConfig, height: int = 256, width: int = 256) -> Counts:
     finally:
         for h in handles:
             h.remove()
-    params_thop = sum(p.numel() for m in model.modules() if isinstance(m, _COUNTED) for p in m.parameters(recurse=False))
+    params_thop = sum(
+        p.numel() for m in model.modules() if isinstance(m, _COUNTED) for p in m.parameters(recurse=False)
+    )
     params_plain = sum(p.numel() for p in model.parameters())
     return Counts(params_plain, params_thop, total)

@@ -41,25 +41,31 @@ class ChannelAttention(nn.Module):
 class RelativePositionLogits(nn.Module):
     """HaloNet relative-position logits for ``block`` x ``block`` queries against
     ``size`` x ``size`` keys: q . (rel_height[i - x + size - 1] + rel_width[j - y + size - 1])
-    for query (x, y) and key (i, j), both in window coordinates."""
+    for query (x, y) and key (i, j), both in window coordinates.
+
+    The height term depends only on (x, i) and the width term only on (y, j), so each is
+    gathered on a (block, block, size) grid and the two are combined by a broadcast add.
+    """
 
     def __init__(self, block: int, size: int, head_dim: int) -> None:
         super().__init__()
         scale = head_dim**-0.5
+        self.block, self.size = block, size
         self.rel_height = nn.Parameter(torch.randn(2 * size - 1, head_dim) * scale)
         self.rel_width = nn.Parameter(torch.randn(2 * size - 1, head_dim) * scale)
-        qx, qy = torch.meshgrid(torch.arange(block), torch.arange(block), indexing="ij")
-        ki, kj = torch.meshgrid(torch.arange(size), torch.arange(size), indexing="ij")
-        qx, qy, ki, kj = qx.reshape(-1, 1), qy.reshape(-1, 1), ki.reshape(1, -1), kj.reshape(1, -1)
-        self.register_buffer("index_h", ki - qx + size - 1, persistent=False)  # (block^2, size^2)
-        self.register_buffer("index_w", kj - qy + size - 1, persistent=False)
-        self.register_buffer("rows", torch.arange(block * block).reshape(-1, 1), persistent=False)
+        offset = torch.arange(size).reshape(1, -1) - torch.arange(block).reshape(-1, 1) + size - 1  # (block, size)
+        self.register_buffer("offset", offset, persistent=False)
+        self.register_buffer("grid", torch.arange(block), persistent=False)
 
     def forward(self, q: torch.Tensor) -> torch.Tensor:
         """(N, block^2, d) scaled queries -> (N, block^2, size^2) additive logits."""
-        logits_h = q @ self.rel_height.t()  # (N, block^2, 2*size-1)
-        logits_w = q @ self.rel_width.t()
-        return logits_h[:, self.rows, self.index_h] + logits_w[:, self.rows, self.index_w]
+        n, b, s = q.shape[0], self.block, self.size
+        g = self.grid
+        logits_h = (q @ self.rel_height.t()).reshape(n, b, b, 2 * s - 1)  # (N, x, y, 2s-1)
+        logits_w = (q @ self.rel_width.t()).reshape(n, b, b, 2 * s - 1)
+        h = logits_h[:, g[:, None, None], g[None, :, None], self.offset[:, None, :]]  # (N, x, y, i)
+        w = logits_w[:, g[:, None, None], g[None, :, None], self.offset[None, :, :]]  # (N, x, y, j)
+        return (h[..., :, None] + w[..., None, :]).reshape(n, b * b, s * s)
 
 
 class OverlappingWindowAttention(nn.Module):
@@ -98,7 +104,8 @@ class OverlappingWindowAttention(nn.Module):
         k, v = key_windows(k), key_windows(v)
         q = q * d**-0.5
         bias = self.rel_pos_emb(q)  # computed from the scaled query, as the official model does
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype), scale=1.0)
+        attn = torch.baddbmm(bias.to(q.dtype), q, k.transpose(1, 2)).softmax(dim=-1)  # (N, ws^2, kw^2)
+        out = attn @ v
         out = out.reshape(b, gh, gw, nh, ws, ws, d).permute(0, 3, 6, 1, 4, 2, 5).reshape(b, nh * d, h, w)
         return self.project_out(out)
 

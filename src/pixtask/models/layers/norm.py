@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -18,7 +19,8 @@ class _Affine(nn.Module):
 class ChannelLayerNorm(nn.Module):
     """LayerNorm over channels at every pixel ("WithBias" variant, eps 1e-5).
 
-    Normalises along dim 1 directly instead of reshaping to tokens: same numbers, no copies.
+    Runs the fused ``F.layer_norm`` on the NHWC view, which costs no copy when the tensor is
+    channels_last (the fast layout on CPU).
     """
 
     def __init__(self, channels: int, eps: float = 1e-5) -> None:
@@ -27,7 +29,5 @@ class ChannelLayerNorm(nn.Module):
         self.eps = eps
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        mu = x.mean(1, keepdim=True)
-        var = (x - mu).pow(2).mean(1, keepdim=True)
-        x = (x - mu) * torch.rsqrt(var + self.eps)
-        return x * self.body.weight[:, None, None] + self.body.bias[:, None, None]
+        y = F.layer_norm(x.permute(0, 2, 3, 1), (x.shape[1],), self.body.weight, self.body.bias, self.eps)
+        return y.permute(0, 3, 1, 2)
