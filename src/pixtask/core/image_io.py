@@ -149,6 +149,42 @@ def _pil_to_rgb_float(pil: Image.Image, name: str) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
+def as_rgb_float(image: object, name: str = "image") -> np.ndarray:
+    """A path, PIL image or numpy array as float32 RGB (H, W, 3) in [0, 1].
+
+    Arrays: uint8 and uint16 are scaled by their maximum; float arrays must already lie in
+    [0, 1]; (H, W) grey is replicated and a fourth (alpha) channel is composited over white.
+    """
+    if isinstance(image, str | os.PathLike):
+        return read_image(image)
+    if isinstance(image, Image.Image):
+        buf = io.BytesIO()
+        image.save(buf, format="PNG" if image.mode not in ("I;16", "F") else "TIFF")
+        return decode_image(buf.getvalue(), name=name)
+    if not isinstance(image, np.ndarray):
+        raise TypeError(f"{name}: expected a path, PIL image or numpy array, got {type(image).__name__}")
+    arr = image
+    if arr.ndim == 2:
+        arr = arr[..., None]
+    if arr.ndim != 3 or arr.shape[2] not in (1, 3, 4) or 0 in arr.shape:
+        raise ValueError(f"{name}: expected an (H, W), (H, W, 3) or (H, W, 4) array, got shape {image.shape}")
+    if arr.dtype == np.uint8 or arr.dtype == np.uint16:
+        arr = arr.astype(np.float32) / float(np.iinfo(arr.dtype).max)
+    elif arr.dtype.kind == "f":
+        arr = arr.astype(np.float32)
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name}: contains NaN or infinity")
+        if arr.min() < 0 or arr.max() > 1:
+            raise ValueError(f"{name}: float images must lie in [0, 1], found [{arr.min():.3g}, {arr.max():.3g}]")
+    else:
+        raise TypeError(f"{name}: unsupported dtype {arr.dtype}; use uint8, uint16 or float in [0, 1]")
+    if arr.shape[2] == 1:
+        arr = np.repeat(arr, 3, axis=2)
+    elif arr.shape[2] == 4:
+        arr = _composite_over_white(arr[..., :3], arr[..., 3:])
+    return np.ascontiguousarray(arr, dtype=np.float32)
+
+
 def to_uint8(img: np.ndarray) -> np.ndarray:
     """Round a [0, 1] float image to 8 bits (values outside the range are clipped)."""
     return np.clip(np.rint(np.asarray(img, dtype=np.float32) * 255.0), 0, 255).astype(np.uint8)

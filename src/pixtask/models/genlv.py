@@ -153,20 +153,33 @@ class GenLV(nn.Module):
         return tokens.chunk(2, dim=0)
 
     def forward(
-        self, query: torch.Tensor, prompt_in: torch.Tensor | None = None, prompt_out: torch.Tensor | None = None
+        self,
+        query: torch.Tensor,
+        prompt_in: torch.Tensor | None = None,
+        prompt_out: torch.Tensor | None = None,
+        *,
+        prompt_tokens: tuple[torch.Tensor, torch.Tensor] | None = None,
     ) -> torch.Tensor:
+        """Predict the query's target. Give the prompt pair as images, or as the tokens of
+        :meth:`encode_prompt` (tiled inference encodes the prompt once for all tiles)."""
         m = self.config.size_multiple
         if query.ndim != 4 or query.shape[1] != 3 or query.shape[-2] % m or query.shape[-1] % m:
             raise ValueError(f"query must be (B, 3, H, W) with H, W multiples of {m}; got {tuple(query.shape)}")
         keys = values = None
         if self.config.use_prompt:
-            if prompt_in is None or prompt_out is None:
-                raise ValueError("this GenLV model needs a prompt pair (prompt_in, prompt_out)")
-            if prompt_in.shape != prompt_out.shape:
-                raise ValueError(
-                    f"prompt images differ in shape: {tuple(prompt_in.shape)} vs {tuple(prompt_out.shape)}"
-                )
-            keys, values = self.encode_prompt(prompt_in, prompt_out)
+            if prompt_tokens is None:
+                if prompt_in is None or prompt_out is None:
+                    raise ValueError("this GenLV model needs a prompt pair (prompt_in, prompt_out)")
+                if prompt_in.shape != prompt_out.shape:
+                    raise ValueError(
+                        f"prompt images differ in shape: {tuple(prompt_in.shape)} vs {tuple(prompt_out.shape)}"
+                    )
+                if prompt_in.shape[-2] % m or prompt_in.shape[-1] % m:
+                    raise ValueError(f"prompt height and width must be multiples of {m}; got {tuple(prompt_in.shape)}")
+                prompt_tokens = self.encode_prompt(prompt_in, prompt_out)
+            keys, values = prompt_tokens
+            if keys.shape[0] != query.shape[0]:
+                keys, values = keys.expand(query.shape[0], -1, -1), values.expand(query.shape[0], -1, -1)
         e1 = self.encoder_level1(self.patch_embed.proj(query))
         e2 = self.encoder_level2(self.down1_2(e1))
         e3 = self.encoder_level3(self.down2_3(e2))
