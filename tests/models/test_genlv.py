@@ -102,11 +102,11 @@ def test_mismatched_weights_are_reported(tiny, tmp_path):
 
 
 def test_missing_and_corrupt_files(tmp_path):
-    with pytest.raises(WeightsError, match="no config.json"):
+    with pytest.raises(WeightsError, match=r"no config\.json"):
         from_pretrained(tmp_path)
     (tmp_path / "config.json").write_text("{not json")
     with pytest.raises(WeightsError, match="not valid JSON"):
         from_pretrained(tmp_path)
     (tmp_path / "config.json").write_text(json.dumps({"format": "pixtask-genlv/1", "dim": 16}))
-    with pytest.raises(WeightsError, match="no model.safetensors"):
+    with pytest.raises(WeightsError, match=r"no model\.safetensors"):
         from_pretrained(tmp_path)
