@@ -97,7 +97,7 @@ def test_mismatched_weights_are_reported(tiny, tmp_path):
     cfg = json.loads((tmp_path / "config.json").read_text())
     cfg["dim"] = 24
     (tmp_path / "config.json").write_text(json.dumps(cfg))
-    with pytest.raises(WeightsError, match="does not fit this model config: .*with another shape"):
+    with pytest.raises(WeightsError, match=r"does not fit this model config: .*with another shape"):
         from_pretrained(tmp_path)
 
 
