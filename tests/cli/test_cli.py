@@ -69,3 +69,43 @@ def test_task_catalogue_in_docs_is_up_to_date():
     result = runner.invoke(app, ["tasks", "list", "--markdown"])
     docs = (Path(__file__).resolve().parents[2] / "docs" / "tasks.md").read_text()
     assert result.output.strip() in docs, "run `python scripts/make_docs.py`"
+
+
+def test_models_list_json_has_table_one_numbers():
+    result = runner.invoke(app, ["models", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["name"]: r for r in json.loads(result.output)}
+    assert rows["genlv-base"]["params_thop_M"] == 38.7737 and rows["genlv-base"]["gmacs_thop"] == 296.55
+
+
+def test_run_on_a_file_and_a_folder(tmp_path, photo_128):
+    import numpy as np
+    import torch
+
+    from pixtask.core.image_io import write_image
+    from pixtask.models import create_model, save_pretrained
+
+    torch.manual_seed(0)
+    save_pretrained(create_model("genlv-tiny"), tmp_path / "model")
+    for i in range(2):
+        write_image(tmp_path / "in" / f"{i}.png", np.roll(photo_128, i * 9, axis=0)[:96, :80])
+    write_image(tmp_path / "p_in.png", photo_128)
+    write_image(tmp_path / "p_out.png", photo_128 * 0.5)
+    common = ["--prompt", str(tmp_path / "p_in.png"), str(tmp_path / "p_out.png"), "--model", str(tmp_path / "model")]
+    one = runner.invoke(app, ["run", "-i", str(tmp_path / "in" / "0.png"), "-o", str(tmp_path / "o.png"), *common])
+    assert one.exit_code == 0, one.output
+    assert read_image(tmp_path / "o.png").shape == (96, 80, 3)
+    many = runner.invoke(app, ["run", "-i", str(tmp_path / "in"), "-o", str(tmp_path / "out"), *common])
+    assert many.exit_code == 0, many.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["0.png", "1.png"]
+
+
+def test_run_reports_missing_weights_and_bad_prompt(tmp_path, photo_128):
+    from pixtask.core.image_io import write_image
+
+    write_image(tmp_path / "x.png", photo_128)
+    missing = runner.invoke(
+        app,
+        ["run", "-i", str(tmp_path / "x.png"), "--prompt", "a.png", "b.png", "-o", "o.png", "--model", str(tmp_path)],
+    )
+    assert missing.exit_code == 2 and "no config.json" in missing.output

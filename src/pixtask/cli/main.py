@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from pixtask.cli import bench, tasks
+from pixtask.cli import bench, export, models, run, tasks
 
 app = typer.Typer(
     name="pixtask",
@@ -17,6 +17,9 @@ app = typer.Typer(
 )
 app.add_typer(tasks.app, name="tasks")
 app.add_typer(bench.app, name="bench")
+app.add_typer(models.app, name="models")
+app.add_typer(export.app, name="export")
+app.command("run")(run.run)
 
 
 @app.callback()

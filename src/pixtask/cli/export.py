@@ -1,0 +1,35 @@
+"""``pixtask export``: ONNX export with a parity check against PyTorch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import torch
+import typer
+
+from pixtask.cli._common import user_errors
+from pixtask.models.export_onnx import export_onnx, onnx_max_difference
+from pixtask.models.hub import WeightsError, from_pretrained
+
+app = typer.Typer(help="Export models.", no_args_is_help=True)
+
+
+@app.command("onnx")
+def onnx(
+    model: Annotated[Path, typer.Option(help="Folder with config.json + model.safetensors.")],
+    out: Annotated[Path, typer.Option(help="Output .onnx file.")] = Path("model.onnx"),
+    max_side: Annotated[int, typer.Option(help="Largest height/width the graph accepts.")] = 2048,
+) -> None:
+    """Export to ONNX (dynamic H and W, multiples of 32) and report the onnxruntime difference."""
+    with user_errors():
+        try:
+            net = from_pretrained(model)
+        except WeightsError as exc:
+            raise ValueError(str(exc)) from None
+        export_onnx(net, out, max_side=max_side)
+        g = torch.Generator().manual_seed(0)
+        diff = onnx_max_difference(
+            net, out, torch.rand(1, 3, 96, 128, generator=g), torch.rand(1, 3, 64, 64, generator=g)
+        )
+    typer.echo(f"wrote {out}; max |onnxruntime - pytorch| = {diff:.2e} on a 96x128 query")

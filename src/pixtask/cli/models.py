@@ -1,0 +1,58 @@
+"""``pixtask models``: the registered GenLV variants and their verified sizes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pixtask.models import get_config, list_models
+from pixtask.models._registry import model_note
+from pixtask.models.counting import count
+
+app = typer.Typer(help="List model variants.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_(
+    size: Annotated[int, typer.Option(help="Image side for the MAC count.")] = 256,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Variants with plain and thop-style parameter counts and MACs per sample at SIZE x SIZE."""
+    rows = []
+    for name in list_models():
+        cfg = get_config(name)
+        rows.append(
+            {
+                "name": name,
+                "dim": cfg.dim,
+                "num_blocks": cfg.num_blocks,
+                "refinement": cfg.num_refinement,
+                "prompt_nf": cfg.prompt_nf,
+                **count(cfg, size, size).summary(),
+                "note": model_note(name),
+            }
+        )
+    if as_json:
+        typer.echo(json.dumps(rows, indent=1))
+        return
+    table = Table(title=f"GenLV variants (MACs per sample at {size}x{size}, thop convention)")
+    for col in ("name", "dim", "blocks", "refine", "prompt nf", "params", "params (thop)", "GMACs", "note"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["name"],
+            str(r["dim"]),
+            str(r["num_blocks"]),
+            str(r["refinement"]),
+            str(r["prompt_nf"]),
+            f"{r['params_plain_M']:.4f}M",
+            f"{r['params_thop_M']:.4f}M",
+            f"{r['gmacs_thop']:.2f}",
+            r["note"],
+        )
+    Console(width=None if sys.stdout.isatty() else 200).print(table)

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import pytest
+import torch
+
+from pixtask.models import create_model
+from pixtask.models.export_onnx import export_onnx, onnx_max_difference
+
+
+def test_onnx_matches_pytorch_at_several_sizes(tmp_path):
+    pytest.importorskip("onnxruntime")
+    torch.manual_seed(0)
+    model = create_model("genlv-tiny").eval()
+    path = export_onnx(model, tmp_path / "tiny.onnx", max_side=512)
+    g = torch.Generator().manual_seed(0)
+    for (h, w), side in [((64, 96), 64), ((128, 64), 32), ((96, 160), 96)]:
+        diff = onnx_max_difference(
+            model, path, torch.rand(1, 3, h, w, generator=g), torch.rand(1, 3, side, side, generator=g)
+        )
+        assert diff < 1e-5, (h, w, diff)
