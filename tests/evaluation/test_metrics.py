@@ -83,11 +83,29 @@ def test_perceptual_proxy_orders_distortions(photo_128):
     assert 0 < light < heavy
 
 
-def test_unavailable_metric_is_reported_not_faked():
-    with pytest.raises(MetricUnavailableError, match="NIQE is not available"):
+def test_niqe_separates_clean_from_degraded():
+    """Clean photos score low (natural), noise and blur push the score up."""
+    from pixtask.core.geometry import center_square
+    from pixtask.data.photos import bundled_photos
+
+    photo = center_square(next(p for p in bundled_photos() if p.id == "bundled/astronaut").load(), 256)
+    noisy = np.clip(photo + np.random.default_rng(0).normal(0, 0.05, photo.shape), 0, 1).astype(np.float32)
+    blurred = cv2.GaussianBlur(photo, (0, 0), 3)
+    clean_score, noisy_score, blurred_score = (compute_metric("niqe", img, photo) for img in (photo, noisy, blurred))
+    assert 2.0 < clean_score < 5.0
+    assert noisy_score > clean_score + 3 and blurred_score > clean_score + 1
+
+
+def test_niqe_needs_two_blocks():
+    with pytest.raises(ValueError, match="at least two 96x96 blocks"):
         compute_metric("niqe", GREY, GREY)
 
 
-def test_unknown_metric():
-    with pytest.raises(KeyError, match="unknown metric 'lpips'"):
+def test_lpips_is_reported_unavailable_not_faked():
+    with pytest.raises(MetricUnavailableError, match=r"LPIPS is not available.*ImageNet"):
         compute_metric("lpips", GREY, GREY)
+
+
+def test_unknown_metric():
+    with pytest.raises(KeyError, match="unknown metric 'fid'"):
+        compute_metric("fid", GREY, GREY)

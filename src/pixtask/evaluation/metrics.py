@@ -29,6 +29,7 @@ __all__ = [
     "MetricInfo",
     "MetricUnavailableError",
     "compute_metric",
+    "lpips",
     "mae",
     "ms_ssim",
     "niqe",
@@ -109,10 +110,18 @@ def perceptual_proxy(pred: np.ndarray, target: np.ndarray) -> float:
 
 
 def niqe(pred: np.ndarray, target: np.ndarray | None = None) -> float:
-    """No-reference NIQE: not available yet (needs the MATLAB pristine-model parameters)."""
+    """No-reference NIQE of ``pred`` (``target`` is ignored); lower is better. See
+    :mod:`pixtask.evaluation.niqe`."""
+    from pixtask.evaluation.niqe import niqe_score
+
+    return niqe_score(pred)
+
+
+def lpips(pred: np.ndarray, target: np.ndarray) -> float:
+    """LPIPS needs ImageNet AlexNet/VGG weights that no installable package ships."""
     raise MetricUnavailableError(
-        "NIQE is not available: it needs the MATLAB pristine-model parameters (mu, cov), which pixtask "
-        "does not ship yet"
+        "LPIPS is not available: it needs ImageNet AlexNet/VGG backbone weights, which no package we can "
+        "install ships; use 'perceptual-proxy' (HED-VGG features, not comparable with published LPIPS)"
     )
 
 
@@ -129,7 +138,8 @@ METRICS: dict[str, MetricInfo] = {
     "ms-ssim": MetricInfo(ms_ssim, True, "RGB, 8-bit, 5 scales"),
     "mae": MetricInfo(mae, False, "RGB, 8-bit units (0-255)"),
     "perceptual-proxy": MetricInfo(perceptual_proxy, False, "HED-VGG16 unit-normalised feature distance, not LPIPS"),
-    "niqe": MetricInfo(niqe, False, "unavailable"),
+    "lpips": MetricInfo(lpips, False, "unavailable offline"),
+    "niqe": MetricInfo(niqe, False, "no-reference, Y channel (BT.601), 96x96 blocks, MATLAB pristine model"),
 }
 
 
