@@ -1,0 +1,143 @@
+"""Multi-task training samples for visual-prompt models.
+
+Each sample is a prompt pair and a query pair of one task: a task drawn by weight, a level,
+parameters linked by the task's pairing policy, crops of two *different* training photos, and
+one random flip/rotation applied to all four images. Everything is a pure function of
+(seed, index), so a run that resumes at sample k sees exactly the samples it would have seen,
+whatever the number of DataLoader workers.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from pixtask.core.seeding import rng_for
+from pixtask.data.crops import PairSampler
+from pixtask.data.paired_folder import PairedFolder
+from pixtask.data.photos import Photo
+from pixtask.tasks import get_task, list_tasks
+from pixtask.tasks.cache import OperatorCache
+
+
+@dataclass
+class TaskMixture:
+    """Task ids and their sampling weights (normalised when drawn)."""
+
+    weights: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_patterns(cls, patterns: list[str], weights: dict[str, float] | None = None) -> TaskMixture:
+        """Every registered task matching ``patterns`` (shell-style) at weight 1, unless
+        ``weights`` (pattern -> weight; the last matching pattern wins) says otherwise."""
+        ids: list[str] = []
+        for pattern in patterns:
+            matched = list_tasks(pattern)
+            if not matched:
+                get_task(pattern)  # unknown id: raises with suggestions
+            ids += [t for t in matched if t not in ids]
+        out = {}
+        for tid in ids:
+            w = 1.0
+            for pattern, value in (weights or {}).items():
+                if fnmatch.fnmatch(tid, pattern):
+                    w = float(value)
+            if w < 0:
+                raise ValueError(f"negative weight {w} for task {tid!r}")
+            if w > 0:
+                out[tid] = w
+        if not out:
+            raise ValueError(f"no tasks with positive weight from {patterns}")
+        return cls(out)
+
+    def draw(self, rng: np.random.Generator) -> str:
+        ids = list(self.weights)
+        p = np.array([self.weights[t] for t in ids], dtype=np.float64)
+        return ids[int(rng.choice(len(ids), p=p / p.sum()))]
+
+
+def dihedral(img: np.ndarray, k: int) -> np.ndarray:
+    """One of the 8 flips/rotations of the square (k in 0..7)."""
+    out = np.rot90(img, k % 4)
+    return np.ascontiguousarray(out[:, ::-1] if k >= 4 else out)
+
+
+class MultiTaskDataset(Dataset):
+    """``dataset[i]`` -> {"images": (4, 3, crop, crop) float32 [prompt_in, prompt_target,
+    query_in, query_target], "task": id, "level": int (0 when the task has none),
+    "prompt_source" and "query_source": the photo (or paired file) each pair came from}.
+
+    ``length`` is nominal: any non-negative index is valid, so training samples a stream by
+    global sample index.
+    """
+
+    def __init__(
+        self,
+        photos: list[Photo],
+        mixture: TaskMixture,
+        crop: int = 64,
+        seed: int = 0,
+        length: int = 1_000_000,
+        augment: bool = True,
+        max_side: int = 512,
+        cache_dir: str | None = None,
+        paired_folders: list[PairedFolder] | None = None,
+    ) -> None:
+        test = [p.id for p in photos if p.split != "train"]
+        if test:
+            raise ValueError(f"training photos must come from the training split; got test photos {test[:3]}")
+        self.folders = {f.task_id: f for f in (paired_folders or [])}
+        unknown = [t for t in mixture.weights if t.startswith("folder:") and t not in self.folders]
+        if unknown:
+            raise ValueError(f"mixture names paired folders that were not given: {unknown}")
+        self.photos, self.mixture, self.crop, self.seed = photos, mixture, crop, seed
+        self.length, self.augment, self.max_side, self.cache_dir = length, augment, max_side, cache_dir
+        self._sampler: PairSampler | None = None  # built lazily, once per DataLoader worker
+
+    def __len__(self) -> int:
+        return self.length
+
+    @property
+    def sampler(self) -> PairSampler:
+        if self._sampler is None:
+            cache = OperatorCache(self.cache_dir) if self.cache_dir else OperatorCache()
+            self._sampler = PairSampler(self.photos, crop=self.crop, max_side=self.max_side, cache=cache)
+        return self._sampler
+
+    def sample(self, index: int) -> tuple[list[np.ndarray], str, int, tuple[str, str]]:
+        if index < 0:
+            raise IndexError(index)
+        rng = rng_for(self.seed, "multitask", index)
+        task_id = self.mixture.draw(rng)
+        if task_id in self.folders:
+            folder = self.folders[task_id]
+            first = folder.sample_crop(rng, self.crop)
+            others = [s for s in folder.stems if s != first[2]] or list(folder.stems)
+            second = folder.sample_crop(rng, self.crop, stem=others[int(rng.integers(len(others)))])
+            images, level = [first[0], first[1], second[0], second[1]], 0
+            sources = (f"{task_id}/{first[2]}", f"{task_id}/{second[2]}")
+        else:
+            task = get_task(task_id)
+            level = int(rng.choice(task.levels)) if task.levels else None
+            prompt, query = self.sampler.sample_prompt_and_query(task, rng, level)
+            images, level = [prompt.input, prompt.target, query.input, query.target], level or 0
+            sources = (prompt.photo, query.photo)
+        if self.augment:
+            k = int(rng.integers(8))
+            images = [dihedral(img, k) for img in images]
+        return images, task_id, level, sources
+
+    def __getitem__(self, index: int) -> dict:
+        images, task_id, level, (prompt_src, query_src) = self.sample(int(index))
+        stacked = np.stack([img.transpose(2, 0, 1) for img in images]).astype(np.float32)
+        return {
+            "images": torch.from_numpy(stacked),
+            "task": task_id,
+            "level": level,
+            "prompt_source": prompt_src,
+            "query_source": query_src,
+        }

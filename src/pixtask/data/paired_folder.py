@@ -1,0 +1,62 @@
+"""A folder of real (input, target) pairs used as a task: ``root/input/x.png`` pairs with
+``root/target/x.png`` (any image suffix), e.g. a user's copy of Rain13K or LOL."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pixtask.core.image_io import read_image
+from pixtask.data.photos import IMAGE_SUFFIXES
+
+
+@dataclass(frozen=True)
+class PairedFolder:
+    """Matching files of ``root/input`` and ``root/target``; the task id is ``folder:<name>``."""
+
+    root: Path
+    name: str
+    stems: tuple[str, ...]
+
+    @classmethod
+    def open(cls, root: str | os.PathLike, name: str | None = None) -> PairedFolder:
+        root = Path(root)
+        inputs, targets = root / "input", root / "target"
+        if not inputs.is_dir() or not targets.is_dir():
+            raise FileNotFoundError(f"{root}: a paired folder needs 'input/' and 'target/' subfolders")
+
+        def index(folder: Path) -> dict[str, Path]:
+            return {p.stem: p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES}
+
+        ins, tgs = index(inputs), index(targets)
+        stems = sorted(set(ins) & set(tgs))
+        if not stems:
+            raise FileNotFoundError(f"{root}: no file names shared by input/ and target/")
+        return cls(root, name or root.name, tuple(stems))
+
+    @property
+    def task_id(self) -> str:
+        return f"folder:{self.name}"
+
+    def _file(self, side: str, stem: str) -> Path:
+        return next(p for p in (self.root / side).iterdir() if p.stem == stem and p.suffix.lower() in IMAGE_SUFFIXES)
+
+    def load_pair(self, stem: str) -> tuple[np.ndarray, np.ndarray]:
+        inp, tgt = read_image(self._file("input", stem)), read_image(self._file("target", stem))
+        if inp.shape != tgt.shape:
+            raise ValueError(f"{self.root}: input and target of {stem!r} differ in size: {inp.shape} vs {tgt.shape}")
+        return inp, tgt
+
+    def sample_crop(self, rng: np.random.Generator, crop: int, stem: str | None = None):
+        """An aligned random crop of one pair (both arrays cut at the same window)."""
+        stem = stem or self.stems[int(rng.integers(len(self.stems)))]
+        inp, tgt = self.load_pair(stem)
+        h, w = inp.shape[:2]
+        if min(h, w) < crop:
+            raise ValueError(f"{self.root}: pair {stem!r} ({w}x{h}) is smaller than the crop size {crop}")
+        top, left = int(rng.integers(0, h - crop + 1)), int(rng.integers(0, w - crop + 1))
+        window = (slice(top, top + crop), slice(left, left + crop))
+        return np.ascontiguousarray(inp[window]), np.ascontiguousarray(tgt[window]), stem
