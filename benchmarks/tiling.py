@@ -94,8 +94,8 @@ def main() -> int:
     lines += [f"| {r['tile']} | {r['overlap']} | {r['psnr_vs_untiled_db']} |" for r in result["agreement"]]
     lines += [
         "",
-        "The remaining difference is most likely not a seam artefact (more overlap does not reduce it): channel
-attention (MDTA) and the bottleneck's token",
+        "The remaining difference is most likely not a seam artefact (more overlap does not reduce it): channel",
+        "attention (MDTA) and the bottleneck's token",
         "self-attention are global, so a tile sees different image statistics than the whole image.",
         "",
         "Peak resident memory of a fresh process (model, prompt, image, output):",
