@@ -14,6 +14,7 @@ ALLOWED = {
     "evaluation": {"core", "tasks", "evaluation"},
     "viz": {"core", "data", "viz"},
     "pipelines": {"core", "models", "pipelines"},
+    "training": {"core", "tasks", "data", "models", "training"},
 }
 
 

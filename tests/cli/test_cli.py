@@ -109,3 +109,33 @@ def test_run_reports_missing_weights_and_bad_prompt(tmp_path, photo_128):
         ["run", "-i", str(tmp_path / "x.png"), "--prompt", "a.png", "b.png", "-o", "o.png", "--model", str(tmp_path)],
     )
     assert missing.exit_code == 2 and "no config.json" in missing.output
+
+
+def test_train_and_resume_from_the_cli(tmp_path):
+    common = [
+        "train",
+        "--config",
+        "configs/tiny.yaml",
+        "--set",
+        f"out_dir={tmp_path}",
+        "--set",
+        "data.crop=32",
+        "--set",
+        "batch_size=2",
+        "--set",
+        "data.workers=0",
+        "--set",
+        "precision=fp32",
+        "--set",
+        "data.max_side=160",
+        "--set",
+        "checkpoint_every=1",
+    ]
+    first = runner.invoke(app, [*common, "--set", "steps=2"])
+    assert first.exit_code == 0, first.output
+    assert "trained to step 2" in first.output
+    again = runner.invoke(app, [*common, "--set", "steps=3", "--resume"])
+    assert again.exit_code == 0, again.output
+    assert "trained to step 3" in again.output
+    bad = runner.invoke(app, ["train", "--set", "optim.lrr=1"])
+    assert bad.exit_code == 2 and "unknown config key 'optim.lrr'" in bad.output

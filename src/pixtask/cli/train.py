@@ -1,0 +1,36 @@
+"""``pixtask train``: train a visual-prompt model from a YAML experiment config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from pixtask.cli._common import user_errors
+from pixtask.training.config import load_config
+from pixtask.training.trainer import Trainer
+
+
+def train(
+    config: Annotated[Path | None, typer.Option(help="YAML experiment config (see configs/).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a key, e.g. optim.lr=3e-4.")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue from OUT_DIR/checkpoint-latest.pt.")] = False,
+) -> None:
+    """Train on the multi-task stream; writes checkpoints, log.csv and the final model folder."""
+    with user_errors():
+        cfg = load_config(config, set_ or [])
+        trainer = Trainer(cfg)
+        if resume:
+            trainer.resume()
+    with Progress(
+        TextColumn("step"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("loss {task.fields[loss]}"),
+        TimeRemainingColumn(),
+    ) as bar:
+        job = bar.add_task("train", total=cfg.steps, completed=trainer.step, loss="-")
+        final = trainer.fit(on_step=lambda step, loss: bar.update(job, completed=step, loss=f"{loss:.4f}"))
+    typer.echo(f"trained to step {trainer.step}; model: {final}; log: {Path(cfg.out_dir) / 'log.csv'}")

@@ -1,0 +1,165 @@
+"""Experiment configs: typed defaults, overridden by one YAML file and ``key=value`` flags.
+
+Every override is checked against the field's type, and an unknown key names the known ones,
+so a typo fails before any compute is spent. The resolved config is written into the run folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@dataclass
+class DataConfig:
+    photos: str = "bundled"  # 'bundled', 'debian', 'all' or a folder; training split only
+    tasks: list[str] = field(default_factory=lambda: ["*"])  # task id patterns
+    weights: dict[str, float] = field(default_factory=dict)  # pattern -> sampling weight
+    paired_folders: list[str] = field(default_factory=list)  # folders with input/ and target/
+    crop: int = 64
+    max_side: int = 512  # photos shrunk to this longer side before cropping
+    workers: int = 2
+    cache_dir: str | None = None  # disk cache for slow operators
+
+
+@dataclass
+class OptimConfig:
+    lr: float = 1e-4  # the paper's learning rate
+    betas: list[float] = field(default_factory=lambda: [0.9, 0.99])  # the paper's AdamW betas
+    weight_decay: float = 0.0
+    warmup_steps: int = 100
+    min_lr_ratio: float = 0.01  # cosine decays to lr * min_lr_ratio
+    grad_clip: float = 1.0  # max gradient norm; 0 disables
+    ema_decay: float = 0.0  # 0 disables the EMA copy
+
+
+@dataclass
+class TrainConfig:
+    model: str = "genlv-tiny"
+    model_overrides: dict[str, Any] = field(default_factory=dict)
+    data: DataConfig = field(default_factory=DataConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    steps: int = 1000
+    batch_size: int = 8
+    seed: int = 0
+    device: str = "auto"
+    precision: str = "auto"  # auto, fp32, bf16 (autocast)
+    out_dir: str = "runs/default"
+    log_every: int = 10
+    checkpoint_every: int = 100
+
+    def validate(self) -> None:
+        positive = {
+            "steps": self.steps,
+            "batch_size": self.batch_size,
+            "log_every": self.log_every,
+            "checkpoint_every": self.checkpoint_every,
+            "data.crop": self.data.crop,
+        }
+        bad = [k for k, v in positive.items() if v < 1]
+        if bad:
+            raise ValueError(f"must be positive: {bad}")
+        if self.data.crop % 32:
+            raise ValueError(f"data.crop must be a multiple of 32 (GenLV's size multiple), got {self.data.crop}")
+        if not 0 < self.optim.lr < 1:
+            raise ValueError(f"optim.lr must be in (0, 1), got {self.optim.lr}")
+        if len(self.optim.betas) != 2 or not all(0 <= b < 1 for b in self.optim.betas):
+            raise ValueError(f"optim.betas must be two numbers in [0, 1), got {self.optim.betas}")
+        if not 0 <= self.optim.ema_decay < 1:
+            raise ValueError(f"optim.ema_decay must be in [0, 1), got {self.optim.ema_decay}")
+        if self.precision not in ("auto", "fp32", "bf16"):
+            raise ValueError(f"precision must be auto, fp32 or bf16, got {self.precision!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _check_type(key: str, value: Any, annotation: Any) -> Any:
+    """Coerce ``value`` to ``annotation`` where that is lossless (int -> float), else raise."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(annotation)
+        if value is None and type(None) in options:
+            return None
+        for option in options:
+            if option is type(None):
+                continue
+            try:
+                return _check_type(key, value, option)
+            except TypeError:
+                pass
+        raise TypeError(f"{key}: expected {annotation}, got {value!r}")
+    if origin in (list, dict):
+        if not isinstance(value, origin):
+            raise TypeError(f"{key}: expected a {origin.__name__}, got {value!r}")
+        return value
+    if annotation is Any:
+        return value
+    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if annotation in (int, float) and isinstance(value, bool):
+        raise TypeError(f"{key}: expected {annotation.__name__}, got a boolean")
+    if not isinstance(value, annotation):
+        raise TypeError(f"{key}: expected {annotation.__name__}, got {value!r} ({type(value).__name__})")
+    return value
+
+
+def _apply(obj: Any, updates: dict[str, Any], prefix: str = "") -> None:
+    hints = typing.get_type_hints(type(obj))
+    names = {f.name for f in dataclasses.fields(obj)}
+    for key, value in updates.items():
+        path = f"{prefix}{key}"
+        if key not in names:
+            raise KeyError(f"unknown config key {path!r}; known at this level: {sorted(names)}")
+        current = getattr(obj, key)
+        if dataclasses.is_dataclass(current):
+            if not isinstance(value, dict):
+                raise TypeError(f"{path}: expected a mapping, got {value!r}")
+            _apply(current, value, prefix=f"{path}.")
+        else:
+            setattr(obj, key, _check_type(path, value, hints[key]))
+
+
+def _parse_override(text: str) -> dict[str, Any]:
+    if "=" not in text:
+        raise ValueError(f"override {text!r} is not of the form key=value (e.g. optim.lr=3e-4)")
+    key, raw = text.split("=", 1)
+    value = yaml.safe_load(raw)  # numbers, booleans, lists, null as YAML reads them
+    nested: dict[str, Any] = {}
+    node = nested
+    parts = key.strip().split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+    return nested
+
+
+def load_config(path: str | os.PathLike | None = None, overrides: list[str] | None = None) -> TrainConfig:
+    """Defaults, then the YAML file, then each ``key=value`` override; validated."""
+    cfg = TrainConfig()
+    if path is not None:
+        try:
+            data = yaml.safe_load(Path(path).read_text()) or {}
+        except FileNotFoundError:
+            raise FileNotFoundError(f"config file {path} does not exist") from None
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{path}: not valid YAML ({exc})") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: the top level must be a mapping of config keys")
+        _apply(cfg, data)
+    for text in overrides or []:
+        _apply(cfg, _parse_override(text))
+    cfg.validate()
+    return cfg
+
+
+def save_config(cfg: TrainConfig, path: str | os.PathLike) -> None:
+    Path(path).write_text(yaml.safe_dump(json.loads(json.dumps(cfg.to_dict())), sort_keys=False))

@@ -1,0 +1,181 @@
+"""The training loop for visual-prompt models.
+
+L1 between prediction and query target (computed here, never inside the model), AdamW with
+linear warmup and cosine decay, bf16 autocast where the hardware runs it fast, gradient
+clipping, an optional EMA copy, and a guard that stops on a non-finite loss. Checkpoints
+carry everything for an exact resume: a run stopped at step k and resumed ends with the same
+weights as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import csv
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader
+
+from pixtask.core.device import resolve_device, resolve_precision
+from pixtask.data.multitask import MultiTaskDataset, TaskMixture
+from pixtask.data.paired_folder import PairedFolder
+from pixtask.data.photos import resolve_photos
+from pixtask.models import create_model, save_pretrained
+from pixtask.training.checkpoint import LATEST, load_checkpoint, save_checkpoint
+from pixtask.training.config import TrainConfig, save_config
+
+
+class NonFiniteLossError(FloatingPointError):
+    """Training produced a NaN or infinite loss; the run stops instead of corrupting weights."""
+
+
+def warmup_cosine(step: int, warmup: int, total: int, min_ratio: float) -> float:
+    """Learning-rate multiplier: linear warmup to 1, then cosine down to ``min_ratio``."""
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+class Trainer:
+    """Train ``cfg.model`` on the multi-task stream described by ``cfg.data``."""
+
+    def __init__(self, cfg: TrainConfig, dataset: MultiTaskDataset | None = None) -> None:
+        cfg.validate()
+        self.cfg = cfg
+        self.out = Path(cfg.out_dir)
+        self.device = resolve_device(cfg.device)
+        self.autocast_dtype = resolve_precision(self.device, cfg.precision)
+        torch.manual_seed(cfg.seed)
+        self.model = create_model(cfg.model, **cfg.model_overrides).to(self.device)
+        self.ema = copy.deepcopy(self.model).requires_grad_(False) if cfg.optim.ema_decay > 0 else None
+        o = cfg.optim
+        self.optimizer = torch.optim.AdamW(
+            self.model.parameters(), lr=o.lr, betas=tuple(o.betas), weight_decay=o.weight_decay
+        )
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, lambda s: warmup_cosine(s, o.warmup_steps, cfg.steps, o.min_lr_ratio)
+        )
+        self.dataset = dataset or self._dataset()
+        self.step = 0
+
+    def _dataset(self) -> MultiTaskDataset:
+        d = self.cfg.data
+        photos = [p for p in resolve_photos(d.photos) if p.split == "train"]
+        folders = [PairedFolder.open(f) for f in d.paired_folders]
+        patterns = [t for t in d.tasks if not t.startswith("folder:")]
+        mixture = TaskMixture.from_patterns(patterns, d.weights) if patterns else TaskMixture({})
+        for f in folders:
+            mixture.weights[f.task_id] = float(d.weights.get(f.task_id, 1.0))
+        return MultiTaskDataset(
+            photos,
+            mixture,
+            crop=d.crop,
+            seed=self.cfg.seed,
+            max_side=d.max_side,
+            cache_dir=d.cache_dir,
+            paired_folders=folders,
+        )
+
+    # --- state ------------------------------------------------------------------------------
+    def state(self) -> dict:
+        return {
+            "step": self.step,
+            "model": self.model.state_dict(),
+            "ema": self.ema.state_dict() if self.ema is not None else None,
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+            "config": self.cfg.to_dict(),
+        }
+
+    def resume(self, path: str | Path | None = None) -> None:
+        ckpt = load_checkpoint(path or self.out / LATEST)
+        if ckpt["config"]["model"] != self.cfg.model or ckpt["config"]["model_overrides"] != self.cfg.model_overrides:
+            raise ValueError("the checkpoint was written for another model configuration; refusing to resume")
+        self.model.load_state_dict(ckpt["model"])
+        if self.ema is not None and ckpt["ema"] is not None:
+            self.ema.load_state_dict(ckpt["ema"])
+        self.optimizer.load_state_dict(ckpt["optimizer"])
+        self.scheduler.load_state_dict(ckpt["scheduler"])
+        torch.set_rng_state(ckpt["torch_rng"])
+        self.step = int(ckpt["step"])
+
+    # --- loop -------------------------------------------------------------------------------
+    def _autocast(self):
+        if self.autocast_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.autocast_dtype)
+
+    def train_step(self, images: torch.Tensor) -> float:
+        images = images.to(self.device)
+        prompt_in, prompt_out, query_in, query_out = images.unbind(1)
+        self.model.train()
+        with self._autocast():
+            pred = self.model(query_in, prompt_in, prompt_out)
+        loss = F.l1_loss(pred.float(), query_out)
+        if not torch.isfinite(loss):
+            raise NonFiniteLossError(
+                f"loss is {loss.item()} at step {self.step}; stopping. The last good checkpoint is "
+                f"{self.out / LATEST}. Lower optim.lr, enable optim.grad_clip, or use precision=fp32."
+            )
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.cfg.optim.grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.optim.grad_clip)
+        self.optimizer.step()
+        self.scheduler.step()
+        if self.ema is not None:
+            d = self.cfg.optim.ema_decay
+            with torch.no_grad():
+                for e, p in zip(self.ema.parameters(), self.model.parameters(), strict=True):
+                    e.lerp_(p.detach(), 1 - d)
+        self.step += 1
+        return float(loss.detach())
+
+    def fit(self, stop_at: int | None = None, on_step: Callable[[int, float], None] | None = None) -> Path:
+        """Train until ``cfg.steps`` (or ``stop_at``, for tests and time-boxed runs); returns the
+        folder of the final model."""
+        cfg = self.cfg
+        self.out.mkdir(parents=True, exist_ok=True)
+        save_config(cfg, self.out / "config.yaml")
+        end = min(cfg.steps, stop_at or cfg.steps)
+        order = range(self.step * cfg.batch_size, end * cfg.batch_size)  # global sample indices
+        loader = DataLoader(
+            self.dataset,
+            batch_size=cfg.batch_size,
+            sampler=order,
+            num_workers=cfg.data.workers,
+            persistent_workers=False,
+        )
+        log = self.out / "log.csv"
+        new_log = not log.exists() or self.step == 0
+        with log.open("w" if new_log else "a", newline="") as fh:
+            writer = csv.writer(fh)
+            if new_log:
+                writer.writerow(["step", "loss", "lr", "seconds"])
+            start = time.perf_counter()
+            for batch in loader:
+                loss = self.train_step(batch["images"])
+                if self.step % cfg.log_every == 0 or self.step == end:
+                    writer.writerow(
+                        [
+                            self.step,
+                            f"{loss:.6f}",
+                            f"{self.scheduler.get_last_lr()[0]:.3e}",
+                            f"{time.perf_counter() - start:.2f}",
+                        ]
+                    )
+                    fh.flush()
+                if self.step % cfg.checkpoint_every == 0 or self.step == end:
+                    save_checkpoint(self.out / LATEST, self.state())
+                if on_step:
+                    on_step(self.step, loss)
+        final = self.out / "model"
+        save_pretrained(self.ema if self.ema is not None else self.model, final)
+        return final

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from pixtask.training.config import TrainConfig, load_config
+from pixtask.training.trainer import NonFiniteLossError, Trainer, warmup_cosine
+
+
+def _cfg(out, **kw) -> TrainConfig:
+    overrides = [
+        f"out_dir={out}",
+        "steps=4",
+        "batch_size=2",
+        "device=cpu",
+        "precision=fp32",
+        "log_every=1",
+        "checkpoint_every=2",
+        "data.crop=32",
+        "data.max_side=160",
+        "data.workers=0",
+        "data.tasks=[denoise-gaussian, canny]",
+        "optim.warmup_steps=2",
+        "optim.lr=0.001",
+        "optim.ema_decay=0.9",
+    ]
+    return load_config(None, overrides + [f"{k}={v}" for k, v in kw.items()])
+
+
+def _weights(model) -> dict[str, torch.Tensor]:
+    return {k: v.clone() for k, v in model.state_dict().items()}
+
+
+def test_resume_is_exact(tmp_path):
+    full = Trainer(_cfg(tmp_path / "full"))
+    full.fit()
+    reference, reference_ema = _weights(full.model), _weights(full.ema)
+
+    first = Trainer(_cfg(tmp_path / "split"))
+    first.fit(stop_at=2)  # "killed" after step 2, where a checkpoint was written
+    resumed = Trainer(_cfg(tmp_path / "split"))
+    resumed.resume()
+    assert resumed.step == 2
+    resumed.fit()
+    assert resumed.step == 4
+    for k, v in _weights(resumed.model).items():
+        assert torch.equal(v, reference[k]), k
+    for k, v in _weights(resumed.ema).items():
+        assert torch.equal(v, reference_ema[k]), k
+    log = (tmp_path / "split" / "log.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in log] == ["step", "1", "2", "3", "4"]
+    assert (tmp_path / "split" / "model" / "model.safetensors").is_file()
+
+
+def test_training_reduces_the_loss(tmp_path):
+    cfg = _cfg(tmp_path, steps=30, **{"data.tasks": "[colorization]", "optim.ema_decay": 0})
+    losses = []
+    Trainer(cfg).fit(on_step=lambda step, loss: losses.append(loss))
+    assert sum(losses[-5:]) / 5 < 0.8 * sum(losses[:5]) / 5
+
+
+def test_non_finite_loss_stops_with_a_clear_message(tmp_path, monkeypatch):
+    trainer = Trainer(_cfg(tmp_path))
+    monkeypatch.setattr(trainer.model, "forward", lambda q, pi, po: q * float("nan"))
+    with pytest.raises(NonFiniteLossError, match=r"loss is nan at step 0; stopping\. .*Lower optim\.lr"):
+        trainer.fit()
+
+
+def test_resume_refuses_another_model(tmp_path):
+    Trainer(_cfg(tmp_path)).fit(stop_at=2)
+    other = Trainer(_cfg(tmp_path, model="genlv-small"))
+    with pytest.raises(ValueError, match="another model configuration"):
+        other.resume()
+
+
+def test_resume_without_checkpoint(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no checkpoint at"):
+        Trainer(_cfg(tmp_path)).resume()
+
+
+def test_warmup_then_cosine():
+    assert warmup_cosine(0, 10, 100, 0.0) == pytest.approx(0.1)
+    assert warmup_cosine(9, 10, 100, 0.0) == pytest.approx(1.0)
+    assert warmup_cosine(55, 10, 100, 0.0) == pytest.approx(0.5)
+    assert warmup_cosine(100, 10, 100, 0.1) == pytest.approx(0.1)
+    assert all(math.isfinite(warmup_cosine(s, 0 + 1, 5, 0.0)) for s in range(10))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error", "message"),
+    [
+        (["optim.lrr=1"], KeyError, r"unknown config key 'optim\.lrr'; known at this level: .*'lr'"),
+        (["steps=many"], TypeError, "steps: expected int, got 'many'"),
+        (["data.crop=48"], ValueError, "multiple of 32"),
+        (["optim.lr=2"], ValueError, r"optim\.lr must be in \(0, 1\)"),
+        (["batch_size"], ValueError, "not of the form key=value"),
+        (["precision=fp16"], ValueError, "precision must be auto, fp32 or bf16"),
+    ],
+)
+def test_config_errors(overrides, error, message):
+    with pytest.raises(error, match=message):
+        load_config(None, overrides)
+
+
+def test_yaml_file_and_overrides(tmp_path):
+    path = tmp_path / "exp.yaml"
+    path.write_text("model: genlv-small\nsteps: 50\noptim:\n  lr: 0.0003\ndata:\n  tasks: ['denoise-*']\n")
+    cfg = load_config(path, ["steps=60", "optim.betas=[0.9, 0.95]"])
+    assert (cfg.model, cfg.steps, cfg.optim.lr, cfg.optim.betas, cfg.data.tasks) == (
+        "genlv-small",
+        60,
+        0.0003,
+        [0.9, 0.95],
+        ["denoise-*"],
+    )
+    path.write_text("- not a mapping\n")
+    with pytest.raises(ValueError, match="top level must be a mapping"):
+        load_config(path)
