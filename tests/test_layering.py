@@ -11,7 +11,7 @@ ALLOWED = {
     "tasks": {"core", "tasks"},
     "models": {"core", "models"},
     "data": {"core", "tasks", "data"},
-    "evaluation": {"core", "tasks", "evaluation"},
+    "evaluation": {"core", "tasks", "data", "evaluation"},
     "viz": {"core", "data", "viz"},
     "pipelines": {"core", "models", "pipelines"},
     "training": {"core", "tasks", "data", "models", "training"},

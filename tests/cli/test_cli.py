@@ -139,3 +139,53 @@ def test_train_and_resume_from_the_cli(tmp_path):
     assert "trained to step 3" in again.output
     bad = runner.invoke(app, ["train", "--set", "optim.lrr=1"])
     assert bad.exit_code == 2 and "unknown config key 'optim.lrr'" in bad.output
+
+
+def test_eval_identity_and_model(tmp_path):
+    import torch
+
+    from pixtask.models import create_model, save_pretrained
+
+    bench = tmp_path / "bench"
+    built = runner.invoke(
+        app,
+        [
+            "bench",
+            "build",
+            "--out",
+            str(bench),
+            "--size",
+            "64",
+            "--tasks",
+            "dejpeg,canny",
+            "--levels",
+            "3",
+            "--prompts",
+            "2",
+            "--max-queries",
+            "1",
+        ],
+    )
+    assert built.exit_code == 0, built.output
+    ident = runner.invoke(app, ["eval", "--bench", str(bench), "--identity", "--out", str(tmp_path / "id")])
+    assert ident.exit_code == 0, ident.output
+    assert "restoration (psnr): model" in ident.output and (tmp_path / "id" / "report.html").is_file()
+    torch.manual_seed(0)
+    save_pretrained(create_model("genlv-tiny"), tmp_path / "model")
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            "--bench",
+            str(bench),
+            "--model",
+            str(tmp_path / "model"),
+            "--precision",
+            "fp32",
+            "--out",
+            str(tmp_path / "ev"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    both = runner.invoke(app, ["eval", "--bench", str(bench), "--identity", "--model", str(tmp_path / "model")])
+    assert both.exit_code == 2 and "exactly one of" in both.output

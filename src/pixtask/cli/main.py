@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from pixtask.cli import bench, export, models, run, tasks, train
+from pixtask.cli import bench, evaluate, export, models, run, tasks, train
 
 app = typer.Typer(
     name="pixtask",
@@ -21,6 +21,7 @@ app.add_typer(models.app, name="models")
 app.add_typer(export.app, name="export")
 app.command("run")(run.run)
 app.command("train")(train.train)
+app.command("eval")(evaluate.evaluate_command)
 
 
 @app.callback()

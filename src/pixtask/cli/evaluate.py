@@ -1,0 +1,66 @@
+"""``pixtask eval``: score a model (or the identity baseline) on a benchmark and write a report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from pixtask.cli._common import user_errors
+from pixtask.data.benchmark import load_manifest
+from pixtask.evaluation.evaluator import evaluate
+from pixtask.evaluation.report import write_report
+from pixtask.models.hub import WeightsError
+from pixtask.pipelines import GenLVPipeline
+from pixtask.tasks._registry import list_tasks
+
+
+def evaluate_command(
+    bench: Annotated[Path, typer.Option(help="Benchmark folder from `pixtask bench build`.")],
+    out: Annotated[Path, typer.Option(help="Report folder.")] = Path("out/eval"),
+    model: Annotated[Path | None, typer.Option(help="Model folder; omit with --identity.")] = None,
+    identity: Annotated[bool, typer.Option(help="Evaluate the identity baseline (input as output).")] = False,
+    tasks: Annotated[str, typer.Option(help="Comma-separated task id patterns.")] = "*",
+    device: Annotated[str, typer.Option(help="auto, cpu, cuda, ...")] = "auto",
+    precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
+) -> None:
+    """Per-task metrics beside the identity baseline, category averages, a chart and an HTML report."""
+    with user_errors():
+        if (model is None) == (not identity):
+            raise ValueError("give exactly one of --model DIR or --identity")
+        bench_tasks = set(load_manifest(bench)["tasks"])
+        selected = {t for p in tasks.split(",") for t in list_tasks(p.strip())} & bench_tasks
+        if not selected:
+            raise ValueError(f"none of the benchmark's tasks match {tasks!r}")
+        if identity:
+
+            def predict(q, pi, po):
+                return q
+
+            title = "identity baseline"
+        else:
+            try:
+                pipe = GenLVPipeline.from_pretrained(model, device=device, precision=precision, tile=None)
+            except WeightsError as exc:
+                raise ValueError(str(exc)) from None
+
+            def predict(q, pi, po):
+                return pipe(q, (pi, po), prompt_size=None).array
+
+            title = f"{model} on {bench}"
+        with Progress() as bar:
+            job = bar.add_task("evaluating", total=None)
+            results = evaluate(
+                predict,
+                bench,
+                tasks=selected,
+                progress=lambda d, t, label: bar.update(job, completed=d, total=t, description=label),
+            )
+        summary = write_report(results, bench, out, title)
+    for cat, c in summary["categories"].items():
+        typer.echo(
+            f"{cat}: model {c['model']} vs identity {c['identity']} ({c['beats_identity']}/{c['tasks']} tasks better)"
+        )
+    typer.echo(f"wrote {out / 'results.md'}, {out / 'summary.json'}, {out / 'per_task.png'}, {out / 'report.html'}")

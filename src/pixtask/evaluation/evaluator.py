@@ -1,0 +1,136 @@
+"""Evaluate a predictor on a benchmark built by ``pixtask bench build``.
+
+For every query pair the predictor gets the query input and one prompt pair of the same task
+and level (the first prompt whose photo differs from the query's); its output is scored with
+the task's metric under the GLV-Bench convention, beside the identity baseline (the input
+itself as the prediction). PSNR of identical images is infinite; it is capped at 100 dB so
+that averages stay finite (``PSNR_CAP``), and the cap is recorded with the results.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pixtask.core.image_io import read_image
+from pixtask.data.benchmark import load_manifest
+from pixtask.evaluation.metrics import METRICS, compute_metric
+
+Predictor = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+PSNR_CAP = 100.0
+
+
+@dataclass
+class QueryResult:
+    task: str
+    level: int | None
+    category: str
+    metric: str
+    query_photo: str
+    prompt_photo: str
+    value: float
+    identity: float
+    output: np.ndarray | None = None  # kept for the report's first query per task
+
+
+def _score(metric: str, pred: np.ndarray, target: np.ndarray) -> float:
+    value = compute_metric(metric, pred, target)
+    return min(value, PSNR_CAP) if metric == "psnr" and math.isinf(value) else value
+
+
+def evaluate(
+    predict: Predictor,
+    bench_dir: str | Path,
+    *,
+    tasks: set[str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[QueryResult]:
+    """Score ``predict`` on every query of the benchmark (or of ``tasks``)."""
+    root = Path(bench_dir)
+    manifest = load_manifest(root)
+    groups: dict[tuple[str, int | None], dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for s in manifest["samples"]:
+        if tasks is None or s["task"] in tasks:
+            groups[(s["task"], s["level"])][s["role"]].append(s)
+    if not groups:
+        raise ValueError(f"no samples of tasks {sorted(tasks or [])} in {root}")
+    results: list[QueryResult] = []
+    seen_tasks: set[str] = set()
+    for done, ((task, level), roles) in enumerate(groups.items(), start=1):
+        info = manifest["tasks"][task]
+        metric = info["metric"]
+        if metric not in METRICS:
+            raise ValueError(f"task {task}: unknown metric {metric!r}")
+        for q in roles["query"]:
+            prompt = next((p for p in roles["prompt"] if p["photo"] != q["photo"]), None)
+            if prompt is None:
+                raise ValueError(f"{task} level {level}: no prompt from a photo other than {q['photo']}")
+            q_in, q_tgt = read_image(root / q["input"]), read_image(root / q["target"])
+            p_in, p_tgt = read_image(root / prompt["input"]), read_image(root / prompt["target"])
+            pred = np.clip(predict(q_in, p_in, p_tgt), 0, 1).astype(np.float32)
+            if pred.shape != q_tgt.shape:
+                raise ValueError(f"predictor returned {pred.shape} for a {q_tgt.shape} query of {task}")
+            results.append(
+                QueryResult(
+                    task,
+                    level,
+                    info["category"],
+                    metric,
+                    q["photo"],
+                    prompt["photo"],
+                    _score(metric, pred, q_tgt),
+                    _score(metric, q_in, q_tgt),
+                    output=pred if task not in seen_tasks else None,
+                )
+            )
+            seen_tasks.add(task)
+        if progress:
+            progress(done, len(groups), f"{task} L{level}")
+    return results
+
+
+def summarise(results: list[QueryResult]) -> dict:
+    """Per-task means (over levels and queries), per-category means of task means, and the
+    share of tasks where the model beats identity (higher or lower is better per metric)."""
+    by_task: dict[str, list[QueryResult]] = defaultdict(list)
+    for r in results:
+        by_task[r.task].append(r)
+    tasks = {}
+    for task, rows in by_task.items():
+        metric = rows[0].metric
+        better_high = METRICS[metric].higher_is_better
+        model = float(np.mean([r.value for r in rows]))
+        identity = float(np.mean([r.identity for r in rows]))
+        tasks[task] = {
+            "category": rows[0].category,
+            "metric": metric,
+            "model": round(model, 4),
+            "identity": round(identity, 4),
+            "gain": round(model - identity if better_high else identity - model, 4),
+            "queries": len(rows),
+        }
+    categories: dict[str, dict] = {}
+    for cat in sorted({t["category"] for t in tasks.values()}):
+        for metric in sorted({t["metric"] for t in tasks.values() if t["category"] == cat}):
+            members = [t for t in tasks.values() if t["category"] == cat and t["metric"] == metric]
+            categories[f"{cat} ({metric})"] = {
+                "model": round(float(np.mean([t["model"] for t in members])), 4),
+                "identity": round(float(np.mean([t["identity"] for t in members])), 4),
+                "tasks": len(members),
+                "beats_identity": sum(t["gain"] > 0 for t in members),
+            }
+    return {
+        "tasks": tasks,
+        "categories": categories,
+        "psnr_cap_db": PSNR_CAP,
+        "conventions": {m: METRICS[m].convention for m in {t["metric"] for t in tasks.values()}},
+    }
+
+
+def results_table(results: list[QueryResult]) -> list[dict]:
+    return [{k: v for k, v in asdict(r).items() if k != "output"} for r in results]

@@ -1,0 +1,111 @@
+"""Write evaluation results as JSON, CSV, Markdown, a per-task chart (PNG) and an HTML page
+with input / prompt / output / target grids."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from pixtask.core.image_io import write_bytes_atomic, write_image
+from pixtask.data.benchmark import load_manifest
+from pixtask.evaluation.evaluator import QueryResult, results_table, summarise
+
+
+def write_report(results: list[QueryResult], bench_dir: str | Path, out_dir: str | Path, title: str) -> dict:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = summarise(results)
+    summary["title"] = title
+    write_bytes_atomic(out / "summary.json", json.dumps(summary, indent=1).encode())
+    rows = results_table(results)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_bytes_atomic(out / "per_query.csv", buf.getvalue().encode())
+    write_bytes_atomic(out / "results.md", _markdown(summary).encode())
+    _chart(summary, out / "per_task.png")
+    _html(results, summary, Path(bench_dir), out)
+    return summary
+
+
+def _markdown(summary: dict) -> str:
+    lines = [
+        f"# {summary['title']}",
+        "",
+        "| task | category | metric | model | identity | gain |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for task, t in summary["tasks"].items():
+        lines.append(f"| {task} | {t['category']} | {t['metric']} | {t['model']} | {t['identity']} | {t['gain']:+} |")
+    lines += ["", "| category | model | identity | tasks | beats identity |", "|---|---:|---:|---:|---:|"]
+    for cat, c in summary["categories"].items():
+        lines.append(f"| {cat} | {c['model']} | {c['identity']} | {c['tasks']} | {c['beats_identity']} |")
+    lines += ["", "Gain: improvement over identity in the metric's units (positive is better). Conventions:"]
+    lines += [f"- {m}: {conv}" for m, conv in summary["conventions"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def _chart(summary: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metrics = sorted({t["metric"] for t in summary["tasks"].values()})
+    heights = [sum(t["metric"] == m for t in summary["tasks"].values()) for m in metrics]
+    fig, axes = plt.subplots(
+        len(metrics),
+        1,
+        figsize=(8, 0.22 * sum(heights) + 1.2 * len(metrics)),
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
+    )
+    for ax, metric in zip(axes[:, 0], metrics, strict=True):
+        items = [(k, t["gain"]) for k, t in summary["tasks"].items() if t["metric"] == metric]
+        y = np.arange(len(items))
+        ax.barh(y, [g for _, g in items], color=["tab:green" if g > 0 else "tab:red" for _, g in items])
+        ax.set_yticks(y, [k for k, _ in items], fontsize=7)
+        ax.axvline(0, color="k", lw=0.8)
+        ax.set_xlabel(f"gain over identity ({metric}; positive is better)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _html(results: list[QueryResult], summary: dict, bench: Path, out: Path) -> None:
+    manifest = load_manifest(bench)
+    by_key = {(s["task"], s["level"], s["role"], s["photo"]): s for s in manifest["samples"]}
+    parts = [
+        f"<!doctype html><meta charset='utf-8'><title>{html.escape(summary['title'])}</title>",
+        "<style>body{font-family:system-ui;margin:1.5em} img{width:160px} td{padding:2px 6px}</style>",
+        f"<h1>{html.escape(summary['title'])}</h1><p><img src='per_task.png' style='width:640px'></p>",
+        "<p>Columns: query input, prompt input, prompt target, model output, query target.</p><table>",
+    ]
+    (out / "images").mkdir(exist_ok=True)
+    for r in results:
+        if r.output is None:
+            continue
+        q = by_key[(r.task, r.level, "query", r.query_photo)]
+        p = by_key[(r.task, r.level, "prompt", r.prompt_photo)]
+        name = f"images/{r.task}_L{r.level or 0}.png"
+        write_image(out / name, r.output)
+        cells = [bench / q["input"], bench / p["input"], bench / p["target"], out / name, bench / q["target"]]
+        t = summary["tasks"][r.task]
+        imgs = "".join(f"<img src='{_rel(c, out)}'>" for c in cells)
+        parts.append(
+            f"<tr><td><b>{r.task}</b><br>{t['metric']}: {t['model']} (identity {t['identity']})</td>"
+            f"<td>{imgs}</td></tr>"
+        )
+    parts.append("</table>")
+    write_bytes_atomic(out / "report.html", "\n".join(parts).encode())
+
+
+def _rel(path: Path, base: Path) -> str:
+    return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()

@@ -1,0 +1,70 @@
+"""Evaluation numbers on hand-checkable predictors."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from pixtask.core.image_io import read_image
+from pixtask.data.benchmark import BenchmarkConfig, build_benchmark, load_manifest
+from pixtask.evaluation.evaluator import evaluate, summarise
+from pixtask.evaluation.report import write_report
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    build_benchmark(
+        out, BenchmarkConfig(size=64, tasks="denoise-gaussian,canny", levels=(3,), prompts=2, max_queries=2)
+    )
+    return out
+
+
+def test_identity_predictor_equals_identity_baseline(bench):
+    results = evaluate(lambda q, pi, po: q, bench)
+    assert len(results) == 4
+    assert all(r.value == r.identity for r in results)
+    assert all(r.prompt_photo != r.query_photo for r in results)
+    assert all(t["gain"] == 0 for t in summarise(results)["tasks"].values())
+
+
+def test_constant_grey_predictor_by_hand(bench):
+    results = evaluate(lambda q, pi, po: np.full_like(q, 0.5), bench)
+    root = bench
+    for r in results:
+        sample = next(
+            s
+            for s in load_manifest(root)["samples"]
+            if s["task"] == r.task and s["role"] == "query" and s["photo"] == r.query_photo
+        )
+        target = np.rint(read_image(root / sample["target"]) * 255).astype(np.float64)
+        if r.metric == "psnr":
+            assert r.value == pytest.approx(10 * math.log10(255**2 / np.mean((target - 128) ** 2)), abs=1e-4)
+        else:  # canny: MAE in 8-bit units against a binary edge map
+            assert r.value == pytest.approx(np.mean(np.abs(target - 128)), abs=1e-4)
+
+
+def test_summary_directions_and_report_files(bench, tmp_path):
+    results = evaluate(lambda q, pi, po: np.full_like(q, 0.5), bench)
+    summary = write_report(results, bench, tmp_path, "grey")
+    canny = summary["tasks"]["canny"]
+    # MAE: lower is better, so the gain is identity - model
+    assert canny["gain"] == pytest.approx(canny["identity"] - canny["model"], abs=1e-3)
+    assert {p.name for p in tmp_path.iterdir()} >= {
+        "summary.json",
+        "per_query.csv",
+        "results.md",
+        "per_task.png",
+        "report.html",
+        "images",
+    }
+    assert json.loads((tmp_path / "summary.json").read_text())["psnr_cap_db"] == 100.0
+    assert (tmp_path / "report.html").read_text().count("<tr>") == 2
+
+
+def test_wrong_output_shape_is_reported(bench):
+    with pytest.raises(ValueError, match="predictor returned"):
+        evaluate(lambda q, pi, po: q[:32], bench)
