@@ -5,6 +5,11 @@ linear warmup and cosine decay, bf16 autocast where the hardware runs it fast, g
 clipping, an optional EMA copy, and a guard that stops on a non-finite loss. Checkpoints
 carry everything for an exact resume: a run stopped at step k and resumed ends with the same
 weights as an uninterrupted one.
+
+Multi-GPU and multi-node training use ``torchrun`` (DDP; gloo on CPU, NCCL on CUDA). With
+world size W each rank takes ``batch_size`` samples per step from the global index stream
+(rank r of step s reads indices s*W*B + r*B ... + B-1), so the global batch is W*B and the
+data seen does not depend on how many workers or ranks produce it. Only rank 0 writes.
 """
 
 from __future__ import annotations
@@ -13,12 +18,15 @@ import contextlib
 import copy
 import csv
 import math
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
+from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 
 from pixtask.core.device import resolve_device, resolve_precision
@@ -49,11 +57,19 @@ class Trainer:
         cfg.validate()
         self.cfg = cfg
         self.out = Path(cfg.out_dir)
+        self.world, self.rank = _init_distributed(cfg.device)
         self.device = resolve_device(cfg.device)
+        if self.world > 1 and self.device.type == "cuda":
+            self.device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
         self.autocast_dtype = resolve_precision(self.device, cfg.precision)
         torch.manual_seed(cfg.seed)
         self.model = create_model(cfg.model, **cfg.model_overrides).to(self.device)
         self.ema = copy.deepcopy(self.model).requires_grad_(False) if cfg.optim.ema_decay > 0 else None
+        self.network = (
+            DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
+            if self.world > 1
+            else self.model
+        )
         o = cfg.optim
         self.optimizer = torch.optim.AdamW(
             self.model.parameters(), lr=o.lr, betas=tuple(o.betas), weight_decay=o.weight_decay
@@ -115,9 +131,9 @@ class Trainer:
     def train_step(self, images: torch.Tensor) -> float:
         images = images.to(self.device)
         prompt_in, prompt_out, query_in, query_out = images.unbind(1)
-        self.model.train()
+        self.network.train()
         with self._autocast():
-            pred = self.model(query_in, prompt_in, prompt_out)
+            pred = self.network(query_in, prompt_in, prompt_out)
         loss = F.l1_loss(pred.float(), query_out)
         if not torch.isfinite(loss):
             raise NonFiniteLossError(
@@ -142,20 +158,17 @@ class Trainer:
         """Train until ``cfg.steps`` (or ``stop_at``, for tests and time-boxed runs); returns the
         folder of the final model."""
         cfg = self.cfg
-        self.out.mkdir(parents=True, exist_ok=True)
-        save_config(cfg, self.out / "config.yaml")
+        main = self.rank == 0
+        if main:
+            self.out.mkdir(parents=True, exist_ok=True)
+            save_config(cfg, self.out / "config.yaml")
         end = min(cfg.steps, stop_at or cfg.steps)
-        order = range(self.step * cfg.batch_size, end * cfg.batch_size)  # global sample indices
-        loader = DataLoader(
-            self.dataset,
-            batch_size=cfg.batch_size,
-            sampler=order,
-            num_workers=cfg.data.workers,
-            persistent_workers=False,
-        )
+        b, w, r = cfg.batch_size, self.world, self.rank
+        order = [s * w * b + r * b + i for s in range(self.step, end) for i in range(b)]  # this rank's indices
+        loader = DataLoader(self.dataset, batch_size=b, sampler=order, num_workers=cfg.data.workers)
         log = self.out / "log.csv"
         new_log = not log.exists() or self.step == 0
-        with log.open("w" if new_log else "a", newline="") as fh:
+        with log.open("w" if new_log else "a", newline="") if main else open(os.devnull, "w") as fh:
             writer = csv.writer(fh)
             if new_log:
                 writer.writerow(["step", "loss", "lr", "seconds"])
@@ -172,10 +185,23 @@ class Trainer:
                         ]
                     )
                     fh.flush()
-                if self.step % cfg.checkpoint_every == 0 or self.step == end:
+                if main and (self.step % cfg.checkpoint_every == 0 or self.step == end):
                     save_checkpoint(self.out / LATEST, self.state())
                 if on_step:
                     on_step(self.step, loss)
         final = self.out / "model"
-        save_pretrained(self.ema if self.ema is not None else self.model, final)
+        if main:
+            save_pretrained(self.ema if self.ema is not None else self.model, final)
         return final
+
+
+def _init_distributed(device: str) -> tuple[int, int]:
+    """(world size, rank); joins the process group when launched by torchrun."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return 1, 0
+    if not dist.is_initialized():
+        use_nccl = (torch.cuda.is_available() and device in ("auto", "cuda")) or str(device).startswith("cuda")
+        dist.init_process_group("nccl" if use_nccl else "gloo")
+    # no destroy_process_group at exit: with gloo it aborts intermittently (environment.md)
+    return dist.get_world_size(), dist.get_rank()
