@@ -52,6 +52,13 @@ def test_resume_is_exact(tmp_path):
     log = (tmp_path / "split" / "log.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in log] == ["step", "1", "2", "3", "4"]
     assert (tmp_path / "split" / "model" / "model.safetensors").is_file()
+    assert (tmp_path / "split" / "loss.png").is_file()
+
+
+def test_sample_grids_are_written(tmp_path):
+    Trainer(_cfg(tmp_path, sample_every=2)).fit()
+    grids = sorted(p.name for p in (tmp_path / "samples").iterdir())
+    assert grids == ["step0000002.png", "step0000004.png"]
 
 
 def test_training_reduces_the_loss(tmp_path):

@@ -55,6 +55,7 @@ class TrainConfig:
     out_dir: str = "runs/default"
     log_every: int = 10
     checkpoint_every: int = 100
+    sample_every: int = 0  # write a prompt/query/prediction/target grid every N steps (0: never)
 
     def validate(self) -> None:
         positive = {

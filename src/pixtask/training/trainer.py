@@ -128,6 +128,22 @@ class Trainer:
             return contextlib.nullcontext()
         return torch.autocast(self.device.type, dtype=self.autocast_dtype)
 
+    def write_samples(self, images: torch.Tensor, path: Path) -> None:
+        """A grid per batch item: prompt input, prompt target, query input, prediction, target."""
+        from pixtask.core.image_io import write_image
+        from pixtask.viz import image_grid
+
+        model = self.ema if self.ema is not None else self.model
+        model.eval()
+        with torch.no_grad(), self._autocast():
+            pred = model(images[:, 2], images[:, 0], images[:, 1]).float().clamp(0, 1)
+        rows = []
+        for i in range(min(4, images.shape[0])):
+            cols = [images[i, 0], images[i, 1], images[i, 2], pred[i], images[i, 3]]
+            rows.append([c.permute(1, 2, 0).cpu().numpy() for c in cols])
+        labels = ["prompt in", "prompt target", "query in", "prediction", "target"]
+        write_image(path, image_grid(rows, col_labels=labels, tile=96))
+
     def train_step(self, images: torch.Tensor) -> float:
         images = images.to(self.device)
         prompt_in, prompt_out, query_in, query_out = images.unbind(1)
@@ -187,12 +203,37 @@ class Trainer:
                     fh.flush()
                 if main and (self.step % cfg.checkpoint_every == 0 or self.step == end):
                     save_checkpoint(self.out / LATEST, self.state())
+                if main and cfg.sample_every and self.step % cfg.sample_every == 0:
+                    self.write_samples(
+                        batch["images"].to(self.device), self.out / "samples" / f"step{self.step:07d}.png"
+                    )
                 if on_step:
                     on_step(self.step, loss)
         final = self.out / "model"
         if main:
             save_pretrained(self.ema if self.ema is not None else self.model, final)
+            plot_log(log, self.out / "loss.png")
         return final
+
+
+def plot_log(log: Path, path: Path) -> None:
+    """The loss curve from log.csv as a PNG (log-scale loss against step)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = list(csv.DictReader(log.open()))
+    if not rows:
+        return
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot([int(r["step"]) for r in rows], [float(r["loss"]) for r in rows], lw=1)
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("L1 loss")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def _init_distributed(device: str) -> tuple[int, int]:
