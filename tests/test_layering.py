@@ -14,7 +14,7 @@ ALLOWED = {
     "evaluation": {"core", "tasks", "data", "evaluation"},
     "viz": {"core", "data", "viz"},
     "pipelines": {"core", "models", "pipelines"},
-    "training": {"core", "tasks", "data", "models", "training"},
+    "training": {"core", "tasks", "data", "models", "viz", "training"},
 }
 
 
