@@ -59,6 +59,12 @@ def test_sample_grids_are_written(tmp_path):
     Trainer(_cfg(tmp_path, sample_every=2)).fit()
     grids = sorted(p.name for p in (tmp_path / "samples").iterdir())
     assert grids == ["step0000002.png", "step0000004.png"]
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(tmp_path / "tb"))
+    events.Reload()
+    assert [e.step for e in events.Scalars("train/loss")] == [1, 2, 3, 4]
+    assert [e.step for e in events.Images("samples")] == [2, 4]
 
 
 def test_training_reduces_the_loss(tmp_path):

@@ -23,11 +23,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
+from torch.utils.tensorboard import SummaryWriter
 
 from pixtask.core.device import resolve_device, resolve_precision
 from pixtask.data.multitask import MultiTaskDataset, TaskMixture
@@ -128,7 +130,7 @@ class Trainer:
             return contextlib.nullcontext()
         return torch.autocast(self.device.type, dtype=self.autocast_dtype)
 
-    def write_samples(self, images: torch.Tensor, path: Path) -> None:
+    def write_samples(self, images: torch.Tensor, path: Path) -> np.ndarray:
         """A grid per batch item: prompt input, prompt target, query input, prediction, target."""
         from pixtask.core.image_io import write_image
         from pixtask.viz import image_grid
@@ -142,7 +144,9 @@ class Trainer:
             cols = [images[i, 0], images[i, 1], images[i, 2], pred[i], images[i, 3]]
             rows.append([c.permute(1, 2, 0).cpu().numpy() for c in cols])
         labels = ["prompt in", "prompt target", "query in", "prediction", "target"]
-        write_image(path, image_grid(rows, col_labels=labels, tile=96))
+        grid = image_grid(rows, col_labels=labels, tile=96)
+        write_image(path, grid)
+        return grid
 
     def train_step(self, images: torch.Tensor) -> float:
         images = images.to(self.device)
@@ -184,6 +188,7 @@ class Trainer:
         loader = DataLoader(self.dataset, batch_size=b, sampler=order, num_workers=cfg.data.workers)
         log = self.out / "log.csv"
         new_log = not log.exists() or self.step == 0
+        board = SummaryWriter(str(self.out / "tb")) if main else None  # TensorBoard: tensorboard --logdir OUT
         with log.open("w" if new_log else "a", newline="") if main else open(os.devnull, "w") as fh:
             writer = csv.writer(fh)
             if new_log:
@@ -191,6 +196,9 @@ class Trainer:
             start = time.perf_counter()
             for batch in loader:
                 loss = self.train_step(batch["images"])
+                if board is not None:
+                    board.add_scalar("train/loss", loss, self.step)
+                    board.add_scalar("train/lr", self.scheduler.get_last_lr()[0], self.step)
                 if self.step % cfg.log_every == 0 or self.step == end:
                     writer.writerow(
                         [
@@ -204,11 +212,13 @@ class Trainer:
                 if main and (self.step % cfg.checkpoint_every == 0 or self.step == end):
                     save_checkpoint(self.out / LATEST, self.state())
                 if main and cfg.sample_every and self.step % cfg.sample_every == 0:
-                    self.write_samples(
-                        batch["images"].to(self.device), self.out / "samples" / f"step{self.step:07d}.png"
-                    )
+                    path = self.out / "samples" / f"step{self.step:07d}.png"
+                    grid = self.write_samples(batch["images"].to(self.device), path)
+                    board.add_image("samples", grid, self.step, dataformats="HWC")
                 if on_step:
                     on_step(self.step, loss)
+        if board is not None:
+            board.close()
         final = self.out / "model"
         if main:
             save_pretrained(self.ema if self.ema is not None else self.model, final)
