@@ -128,6 +128,15 @@ class _ImageSource:
             self._images[photo.id] = center_square(photo.load(), self.size)
         return self._images[photo.id]
 
+    def admit(self, photo: Photo) -> str | None:
+        """Decode the photo once: keep its square, or return why it is too small."""
+        img = photo.load()
+        h, w = img.shape[:2]
+        if min(h, w) < self.size:
+            return f"skipped {photo.id}: {w}x{h} is smaller than {self.size}"
+        self._images[photo.id] = center_square(img, self.size)
+        return None
+
 
 def plan(
     config: BenchmarkConfig, photos: list[Photo]
@@ -173,10 +182,11 @@ def build_benchmark(
     check_split(photos)
     warnings: list[str] = []
     usable = []
+    source = _ImageSource(config.size)
     for p in photos:
-        h, w = p.load().shape[:2]
-        if min(h, w) < config.size:
-            warnings.append(f"skipped {p.id}: {w}x{h} is smaller than {config.size}")
+        reason = source.admit(p)
+        if reason:
+            warnings.append(reason)
         else:
             usable.append(p)
     if not any(p.split == "test" for p in usable):
@@ -191,7 +201,6 @@ def build_benchmark(
 
     manifest_path = out / "manifest.json"
     manifest_path.unlink(missing_ok=True)  # the manifest marks a complete build
-    source = _ImageSource(config.size)
     cache = OperatorCache(max_items=8)
     samples: list[Sample] = []
     work = list(plan(config, usable))

@@ -19,7 +19,8 @@ class PairedFolder:
 
     root: Path
     name: str
-    stems: tuple[str, ...]
+    files: dict[str, tuple[Path, Path]]  # stem -> (input file, target file), indexed once
+    stems: tuple[str, ...]  # sorted, for seeded draws
 
     @classmethod
     def open(cls, root: str | os.PathLike, name: str | None = None) -> PairedFolder:
@@ -32,20 +33,18 @@ class PairedFolder:
             return {p.stem: p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES}
 
         ins, tgs = index(inputs), index(targets)
-        stems = sorted(set(ins) & set(tgs))
-        if not stems:
+        files = {stem: (ins[stem], tgs[stem]) for stem in sorted(set(ins) & set(tgs))}
+        if not files:
             raise FileNotFoundError(f"{root}: no file names shared by input/ and target/")
-        return cls(root, name or root.name, tuple(stems))
+        return cls(root, name or root.name, files, tuple(files))
 
     @property
     def task_id(self) -> str:
         return f"folder:{self.name}"
 
-    def _file(self, side: str, stem: str) -> Path:
-        return next(p for p in (self.root / side).iterdir() if p.stem == stem and p.suffix.lower() in IMAGE_SUFFIXES)
-
     def load_pair(self, stem: str) -> tuple[np.ndarray, np.ndarray]:
-        inp, tgt = read_image(self._file("input", stem)), read_image(self._file("target", stem))
+        input_file, target_file = self.files[stem]
+        inp, tgt = read_image(input_file), read_image(target_file)
         if inp.shape != tgt.shape:
             raise ValueError(f"{self.root}: input and target of {stem!r} differ in size: {inp.shape} vs {tgt.shape}")
         return inp, tgt
