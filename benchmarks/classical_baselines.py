@@ -32,10 +32,7 @@ def main() -> int:
     if args.model:
         from pixtask.pipelines import GenLVPipeline
 
-        pipe = GenLVPipeline.from_pretrained(args.model, tile=None)
-
-        def model(q, pi, po):
-            return pipe(q, (pi, po), prompt_size=None).array
+        model = GenLVPipeline.from_pretrained(args.model, tile=None).predictor()
 
     rows = []
     for task in tasks:

@@ -20,7 +20,9 @@ from pixtask.tasks._registry import list_tasks
 def evaluate_command(
     bench: Annotated[Path, typer.Option(help="Benchmark folder from `pixtask bench build`.")],
     out: Annotated[Path, typer.Option(help="Report folder.")] = Path("out/eval"),
-    model: Annotated[Path | None, typer.Option(help="Model folder; omit with --identity.")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Model folder or shipped model name (e.g. pixtask-tiny); omit with --identity.")
+    ] = None,
     identity: Annotated[bool, typer.Option(help="Evaluate the identity baseline (input as output).")] = False,
     tasks: Annotated[str, typer.Option(help="Comma-separated task id patterns.")] = "*",
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, ...")] = "auto",
@@ -45,10 +47,7 @@ def evaluate_command(
                 pipe = GenLVPipeline.from_pretrained(model, device=device, precision=precision, tile=None)
             except WeightsError as exc:
                 raise ValueError(str(exc)) from None
-
-            def predict(q, pi, po):
-                return pipe(q, (pi, po), prompt_size=None).array
-
+            predict = pipe.predictor()
             title = f"{model} on {bench}"
         with Progress() as bar:
             job = bar.add_task("evaluating", total=None)

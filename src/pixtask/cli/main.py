@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from pixtask.cli import bench, evaluate, export, models, run, tasks, train
+from pixtask.cli import bench, demo, evaluate, export, finetune, models, run, study, tasks, train
 
 app = typer.Typer(
     name="pixtask",
@@ -19,9 +19,12 @@ app.add_typer(tasks.app, name="tasks")
 app.add_typer(bench.app, name="bench")
 app.add_typer(models.app, name="models")
 app.add_typer(export.app, name="export")
+app.add_typer(study.app, name="study")
+app.command("demo")(demo.demo)
 app.command("run")(run.run)
 app.command("train")(train.train)
 app.command("eval")(evaluate.evaluate_command)
+app.command("finetune")(finetune.finetune_command)
 
 
 @app.callback()

@@ -10,7 +10,7 @@ from rich.progress import Progress
 
 from pixtask.cli._common import user_errors
 from pixtask.data.photos import IMAGE_SUFFIXES
-from pixtask.models.hub import WeightsError
+from pixtask.models.hub import DEFAULT_MODEL, WeightsError
 from pixtask.pipelines import GenLVPipeline
 
 
@@ -18,7 +18,9 @@ def run(
     input: Annotated[Path, typer.Option("--input", "-i", help="An image, or a folder of images.")],
     prompt: Annotated[tuple[Path, Path], typer.Option(help="Example pair: PROMPT_INPUT PROMPT_TARGET.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output image (for one input) or folder.")],
-    model: Annotated[Path, typer.Option(help="Folder with config.json + model.safetensors.")],
+    model: Annotated[
+        str, typer.Option(help="Folder with config.json + model.safetensors, or a shipped model's name.")
+    ] = DEFAULT_MODEL,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1, ...")] = "auto",
     precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
     tile: Annotated[int, typer.Option(help="Tile side for large images (0: never tile).")] = 512,

@@ -312,3 +312,15 @@ def verify_benchmark(bench_dir: str | Path) -> list[str]:
             if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != s[f"{attr}_sha256"]:
                 bad.append(s[attr])
     return bad
+
+
+def group_samples(
+    manifest: dict[str, Any], tasks: set[str] | None = None
+) -> dict[tuple[str, int | None], dict[str, list[dict]]]:
+    """Manifest samples as ``{(task, level): {"query": [...], "prompt": [...]}}`` in file order."""
+    groups: dict[tuple[str, int | None], dict[str, list[dict]]] = {}
+    for s in manifest["samples"]:
+        if tasks is None or s["task"] in tasks:
+            roles = groups.setdefault((s["task"], s["level"]), {"query": [], "prompt": []})
+            roles[s["role"]].append(s)
+    return groups

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from pixtask.core.image_io import read_image
-from pixtask.data.benchmark import load_manifest
+from pixtask.data.benchmark import group_samples, load_manifest
 from pixtask.evaluation.metrics import METRICS, compute_metric
 
 Predictor = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -38,7 +38,8 @@ class QueryResult:
     output: np.ndarray | None = None  # kept for the report's first query per task
 
 
-def _score(metric: str, pred: np.ndarray, target: np.ndarray) -> float:
+def score(metric: str, pred: np.ndarray, target: np.ndarray) -> float:
+    """The metric under the benchmark convention, PSNR capped at ``PSNR_CAP``."""
     value = compute_metric(metric, pred, target)
     return min(value, PSNR_CAP) if metric == "psnr" and math.isinf(value) else value
 
@@ -53,10 +54,7 @@ def evaluate(
     """Score ``predict`` on every query of the benchmark (or of ``tasks``)."""
     root = Path(bench_dir)
     manifest = load_manifest(root)
-    groups: dict[tuple[str, int | None], dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
-    for s in manifest["samples"]:
-        if tasks is None or s["task"] in tasks:
-            groups[(s["task"], s["level"])][s["role"]].append(s)
+    groups = group_samples(manifest, tasks)
     if not groups:
         raise ValueError(f"no samples of tasks {sorted(tasks or [])} in {root}")
     results: list[QueryResult] = []
@@ -83,8 +81,8 @@ def evaluate(
                     metric,
                     q["photo"],
                     prompt["photo"],
-                    _score(metric, pred, q_tgt),
-                    _score(metric, q_in, q_tgt),
+                    score(metric, pred, q_tgt),
+                    score(metric, q_in, q_tgt),
                     output=pred if task not in seen_tasks else None,
                 )
             )

@@ -2,9 +2,10 @@
 
 from pixtask.models._registry import create_model, get_config, list_models
 from pixtask.models.genlv import GenLV, GenLVConfig
-from pixtask.models.hub import WeightsError, from_pretrained, save_pretrained
+from pixtask.models.hub import DEFAULT_MODEL, WeightsError, from_pretrained, list_pretrained, save_pretrained
 
 __all__ = [
+    "DEFAULT_MODEL",
     "GenLV",
     "GenLVConfig",
     "WeightsError",
@@ -12,5 +13,6 @@ __all__ = [
     "from_pretrained",
     "get_config",
     "list_models",
+    "list_pretrained",
     "save_pretrained",
 ]

@@ -18,8 +18,33 @@ WEIGHTS_NAME = "model.safetensors"
 FORMAT = "pixtask-genlv/1"
 
 
+PRETRAINED_DIR = Path(__file__).parent / "pretrained"
+DEFAULT_MODEL = "pixtask-tiny"
+
+
 class WeightsError(ValueError):
     """A weights folder is missing, incomplete, or does not fit the model."""
+
+
+def list_pretrained() -> list[str]:
+    """Names of the models shipped inside the package (each a folder in ``PRETRAINED_DIR``)."""
+    if not PRETRAINED_DIR.is_dir():
+        return []
+    return sorted(p.name for p in PRETRAINED_DIR.iterdir() if (p / WEIGHTS_NAME).is_file())
+
+
+def resolve_model_folder(name_or_folder: str | os.PathLike) -> Path:
+    """A folder path as given, or the folder of a shipped model by name (e.g. ``pixtask-tiny``).
+
+    A path wins over a shipped name, so a user's ``./pixtask-tiny`` folder is never shadowed.
+    """
+    folder = Path(name_or_folder)
+    if folder.is_dir():
+        return folder
+    if str(name_or_folder) in list_pretrained():
+        return PRETRAINED_DIR / str(name_or_folder)
+    shipped = ", ".join(list_pretrained()) or "none"
+    raise WeightsError(f"{name_or_folder}: neither a model folder nor a shipped model (shipped: {shipped})")
 
 
 def save_pretrained(model: GenLV, folder: str | os.PathLike, extra: dict | None = None) -> Path:
@@ -56,9 +81,20 @@ def load_config(folder: str | os.PathLike) -> GenLVConfig:
         raise WeightsError(f"{path}: invalid config ({exc})") from None
 
 
-def from_pretrained(folder: str | os.PathLike, device: str | torch.device = "cpu") -> GenLV:
-    """Rebuild the model from config.json, then load the weights strictly (eval mode)."""
-    folder = Path(folder)
+def model_info(folder: str | os.PathLike) -> dict:
+    """The whole config.json, including what training recorded beside the architecture
+    (e.g. ``trained_tasks``), so studies can tell seen tasks from held-out ones."""
+    folder = resolve_model_folder(folder)
+    load_config(folder)  # validates
+    return json.loads((folder / CONFIG_NAME).read_text())
+
+
+def from_pretrained(folder: str | os.PathLike = DEFAULT_MODEL, device: str | torch.device = "cpu") -> GenLV:
+    """Rebuild the model from config.json, then load the weights strictly (eval mode).
+
+    ``folder`` is a folder written by :func:`save_pretrained` or a shipped model's name.
+    """
+    folder = resolve_model_folder(folder)
     config = load_config(folder)
     weights = folder / WEIGHTS_NAME
     if not weights.is_file():

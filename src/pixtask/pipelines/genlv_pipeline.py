@@ -25,7 +25,7 @@ from PIL import Image
 from pixtask.core.device import resolve_device, resolve_precision
 from pixtask.core.image_io import as_rgb_float, to_uint8, write_image
 from pixtask.models.genlv import GenLV
-from pixtask.models.hub import from_pretrained, save_pretrained
+from pixtask.models.hub import DEFAULT_MODEL, from_pretrained, save_pretrained
 from pixtask.pipelines.tiling import pad_to_multiple, tiled_apply
 
 ImageLike = str | os.PathLike | Image.Image | np.ndarray
@@ -68,7 +68,8 @@ class GenLVPipeline:
         self.overlap = overlap
 
     @classmethod
-    def from_pretrained(cls, folder: str | os.PathLike, **kwargs) -> GenLVPipeline:
+    def from_pretrained(cls, folder: str | os.PathLike = DEFAULT_MODEL, **kwargs) -> GenLVPipeline:
+        """A model folder, or a shipped model by name (default: the shipped ``pixtask-tiny``)."""
         return cls(from_pretrained(folder), **kwargs)
 
     def save_pretrained(self, folder: str | os.PathLike) -> Path:
@@ -133,6 +134,15 @@ class GenLVPipeline:
                 y = run(x)
         out = y[0, :, :h, :w].float().clamp(0, 1).permute(1, 2, 0).cpu().numpy()
         return PipelineOutput(np.ascontiguousarray(out))
+
+    def predictor(self) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+        """``(query, prompt_input, prompt_target) -> prediction`` on float arrays, untiled and with
+        the prompt at full size: the signature benchmark evaluation and the studies call."""
+
+        def predict(query: np.ndarray, prompt_input: np.ndarray, prompt_target: np.ndarray) -> np.ndarray:
+            return self(query, (prompt_input, prompt_target), prompt_size=None, tile=None).array
+
+        return predict
 
     def run_folder(
         self,

@@ -221,7 +221,8 @@ class Trainer:
             board.close()
         final = self.out / "model"
         if main:
-            save_pretrained(self.ema if self.ema is not None else self.model, final)
+            extra = {"trained_tasks": sorted(self.dataset.mixture.weights), "trained_steps": self.step}
+            save_pretrained(self.ema if self.ema is not None else self.model, final, extra=extra)
             plot_log(log, self.out / "loss.png")
         return final
 

@@ -1,0 +1,225 @@
+"""``pixtask study``: the GenLV paper's studies, each writing its table (Markdown + JSON) and figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from pixtask.cli._common import user_errors
+from pixtask.data.benchmark import load_manifest
+from pixtask.evaluation.evaluator import evaluate
+from pixtask.evaluation.report import write_report
+from pixtask.models.hub import DEFAULT_MODEL, WeightsError, from_pretrained, model_info
+from pixtask.pipelines import GenLVPipeline
+from pixtask.tasks import list_tasks
+
+app = typer.Typer(help="The GenLV paper's studies on your models.", no_args_is_help=True)
+
+ModelOpt = Annotated[str, typer.Option(help="Model folder or shipped model name.")]
+BenchOpt = Annotated[Path, typer.Option(help="Benchmark folder from `pixtask bench build`.")]
+DeviceOpt = Annotated[str, typer.Option(help="auto, cpu, cuda, ...")]
+
+
+def _pipeline(model: str, device: str = "auto") -> GenLVPipeline:
+    try:
+        return GenLVPipeline.from_pretrained(model, device=device, tile=None)
+    except WeightsError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _tasks(patterns: str, bench: Path) -> set[str]:
+    available = set(load_manifest(bench)["tasks"])
+    chosen = {t for p in patterns.split(",") if p.strip() for t in list_tasks(p.strip())} & available
+    if not chosen:
+        raise ValueError(f"none of the benchmark's tasks match {patterns!r}")
+    return chosen
+
+
+def _bar_progress(bar: Progress):
+    job = bar.add_task("running", total=None)
+    return lambda done, total, label: bar.update(job, completed=done, total=total, description=label)
+
+
+@app.command("prompts")
+def prompts(
+    bench: BenchOpt,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out/study/prompts"),
+    model: ModelOpt = DEFAULT_MODEL,
+    tasks: Annotated[str, typer.Option(help="Comma-separated task id patterns.")] = "*",
+    device: DeviceOpt = "auto",
+) -> None:
+    """Prompt robustness: score every prompt pair of each task; mean and std per task."""
+    from pixtask.studies.prompt_robustness import prompt_robustness, write_prompt_robustness
+
+    with user_errors():
+        pipe = _pipeline(model, device)
+        with Progress() as bar:
+            result = prompt_robustness(pipe.predictor(), bench, _tasks(tasks, bench), progress=_bar_progress(bar))
+        write_prompt_robustness(result, out, f"{model} on {bench}")
+    for task, r in result.items():
+        typer.echo(f"{task}: {r['mean']} +- {r['std']} ({r['metric']}, {r['prompts']} prompts)")
+    typer.echo(f"wrote {out / 'prompt_robustness.md'} and {out / 'prompt_robustness.png'}")
+
+
+@app.command("mismatch")
+def mismatch_command(
+    bench: BenchOpt,
+    prompt_tasks: Annotated[str, typer.Option(help="Tasks whose prompts are given (comma-separated ids).")],
+    input_tasks: Annotated[str, typer.Option(help="Tasks whose degraded inputs are used (comma-separated).")],
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out/study/mismatch"),
+    model: ModelOpt = DEFAULT_MODEL,
+    max_queries: Annotated[int, typer.Option(help="Inputs per kind.")] = 4,
+    device: DeviceOpt = "auto",
+) -> None:
+    """Prompts of one task on inputs of another (and on clean photos): how much the input changes."""
+    from pixtask.studies.mismatch import mismatch, write_mismatch
+
+    with user_errors():
+        pipe = _pipeline(model, device)
+        ps = [t.strip() for t in prompt_tasks.split(",") if t.strip()]
+        qs = [t.strip() for t in input_tasks.split(",") if t.strip()]
+        with Progress() as bar:
+            result = mismatch(pipe.predictor(), bench, ps, qs, max_queries, progress=_bar_progress(bar))
+        write_mismatch(result, out, f"{model} on {bench}")
+    typer.echo(f"wrote {out / 'mismatch.md'}, {out / 'mismatch.png'} and {out / 'mismatch_grid.png'}")
+
+
+@app.command("compare")
+def compare(
+    bench: BenchOpt,
+    model: Annotated[
+        list[str], typer.Option(help="NAME=FOLDER (repeat); FOLDER may contain {task} for a model per task.")
+    ],
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out/study/compare"),
+    tasks: Annotated[str, typer.Option(help="Comma-separated task id patterns.")] = "*",
+    title: Annotated[str, typer.Option(help="Table title.")] = "Model comparison",
+    device: DeviceOpt = "auto",
+) -> None:
+    """Several models side by side (no-prompt ablation, specialists, scale), with identity."""
+    from pixtask.studies.compare import compare_models, write_comparison
+
+    with user_errors():
+        columns = {}
+        for item in model:
+            name, sep, folder = item.partition("=")
+            if not sep or not name or not folder:
+                raise ValueError(f"--model takes NAME=FOLDER, got {item!r}")
+            columns[name] = folder
+        with Progress() as bar:
+            table = compare_models(
+                columns,
+                bench,
+                lambda folder: _pipeline(folder, device).predictor(),
+                _tasks(tasks, bench),
+                progress=_bar_progress(bar),
+            )
+        write_comparison(table, list(columns), out, title)
+    typer.echo(f"wrote {out / 'comparison.md'} and {out / 'comparison.png'}")
+
+
+@app.command("zero-shot")
+def zero_shot(
+    bench: BenchOpt,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out/study/zero-shot"),
+    model: ModelOpt = DEFAULT_MODEL,
+    held_out: Annotated[
+        str | None, typer.Option(help="Held-out task ids; default: the benchmark's tasks the model was not trained on.")
+    ] = None,
+    device: DeviceOpt = "auto",
+) -> None:
+    """Tasks the model never saw, against identity, with the usual report and gallery."""
+    with user_errors():
+        pipe = _pipeline(model, device)
+        available = set(load_manifest(bench)["tasks"])
+        if held_out:
+            chosen = _tasks(held_out, bench)
+        else:
+            trained = model_info(model).get("trained_tasks")
+            if trained is None:
+                raise ValueError(f"{model} does not record its trained tasks; pass --held-out")
+            chosen = available - set(trained)
+            if not chosen:
+                raise ValueError(f"every task of {bench} was in {model}'s training set")
+        with Progress() as bar:
+            results = evaluate(pipe.predictor(), bench, tasks=chosen, progress=_bar_progress(bar))
+        summary = write_report(results, bench, out, f"zero-shot: {model} on held-out tasks")
+    for task, t in summary["tasks"].items():
+        typer.echo(f"{task}: {t['metric']} {t['model']} vs identity {t['identity']} ({t['gain']:+})")
+    typer.echo(f"wrote {out / 'results.md'} and {out / 'report.html'}")
+
+
+@app.command("few-shot")
+def few_shot(
+    task: Annotated[str, typer.Option(help="The held-out task to adapt to.")],
+    bench: BenchOpt,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out/study/few-shot"),
+    model: ModelOpt = DEFAULT_MODEL,
+    strategies: Annotated[str, typer.Option(help="Comma-separated strategies (default: all).")] = "",
+    shots: Annotated[int, typer.Option(help="Training pairs.")] = 5,
+    steps: Annotated[int, typer.Option(help="Step cap per strategy (scratch gets twice).")] = 300,
+    lr: Annotated[float, typer.Option(help="Learning rate.")] = 2e-4,
+    photos: Annotated[str, typer.Option(help="Photo collection for the pairs (training split).")] = "bundled",
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    device: DeviceOpt = "auto",
+) -> None:
+    """Every fine-tuning strategy and training from scratch on SHOTS pairs (the paper's Fig. 12)."""
+    from pixtask.studies.few_shot import few_shot_study
+    from pixtask.training.finetune import FewShotConfig
+
+    with user_errors():
+        base = from_pretrained(model)
+        cfg = FewShotConfig(steps=steps, lr=lr, seed=seed, device=device)
+        chosen = [s.strip() for s in strategies.split(",") if s.strip()] or None
+        summary = few_shot_study(
+            base,
+            task,
+            bench,
+            out,
+            cfg,
+            chosen,
+            shots=shots,
+            photos=photos,
+            progress=lambda s: typer.echo(f"fine-tuning: {s}"),
+        )
+    for name, r in summary["rows"].items():
+        typer.echo(f"{name}: test {r['test']} (best step {r['best_step']})")
+    typer.echo(f"identity: {summary['identity']}; wrote {out / 'few_shot.md'} and {out / 'few_shot.png'}")
+
+
+@app.command("specialists")
+def specialists(
+    config: Annotated[Path, typer.Option(help="The generalist's YAML config.")],
+    tasks: Annotated[str, typer.Option(help="Comma-separated task ids (at least 2; the paper's study uses 6+).")],
+    out: Annotated[Path, typer.Option(help="Root folder of the specialist runs.")] = Path("runs/specialists"),
+    train: Annotated[bool, typer.Option(help="Train every planned run now (finished runs are skipped).")] = False,
+) -> None:
+    """Write (and optionally train) per-task specialists at two budgets and a group reference model."""
+    from pixtask.studies.specialists import plan_specialists
+    from pixtask.training.config import load_config, save_config
+    from pixtask.training.trainer import Trainer
+
+    with user_errors():
+        base = load_config(config)
+        runs = plan_specialists(base, [t.strip() for t in tasks.split(",") if t.strip()], out)
+        for name, cfg in runs.items():
+            save_config(cfg, out / "configs" / f"{name.replace('/', '--')}.yaml")
+    typer.echo(f"wrote {len(runs)} configs to {out / 'configs'}")
+    if not train:
+        return
+    for name, cfg in runs.items():
+        if (Path(cfg.out_dir) / "model").is_dir():
+            typer.echo(f"{name}: done already")
+            continue
+        trainer = Trainer(cfg)
+        if (Path(cfg.out_dir) / "checkpoint-latest.pt").is_file():
+            trainer.resume()
+        typer.echo(f"{name}: training {cfg.steps} steps")
+        trainer.fit()
+    typer.echo(
+        f"compare with: pixtask study compare --bench BENCH --model generalist=GENERALIST "
+        f"--model same={out}/same/{{task}}/model --model split={out}/split/{{task}}/model "
+        f"--model reference={out}/reference/model --tasks {tasks}"
+    )
