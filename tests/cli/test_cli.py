@@ -189,3 +189,22 @@ def test_eval_identity_and_model(tmp_path):
     assert result.exit_code == 0, result.output
     both = runner.invoke(app, ["eval", "--bench", str(bench), "--identity", "--model", str(tmp_path / "model")])
     assert both.exit_code == 2 and "exactly one of" in both.output
+
+
+def test_demo_writes_gallery_and_report(tmp_path):
+    import torch
+
+    from pixtask.models import create_model, save_pretrained
+
+    torch.manual_seed(0)
+    save_pretrained(create_model("genlv-tiny"), tmp_path / "model")
+    out = tmp_path / "demo"
+    r = runner.invoke(app, ["demo", "--model", str(tmp_path / "model"), "--tasks", "dejpeg,canny", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "dejpeg" in r.output and "canny" in r.output
+    gallery = read_image(out / "gallery.png")
+    assert gallery.shape[0] > 2 * 160 and gallery.shape[1] > 5 * 160  # 2 task rows, 5 columns of 160 px
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["tasks"]["dejpeg"]["queries"] == 6  # the six bundled test photos
+    missing = runner.invoke(app, ["demo", "--model", str(tmp_path / "nope"), "--out", str(out)])
+    assert missing.exit_code == 2 and "neither a model folder nor a shipped model" in missing.output

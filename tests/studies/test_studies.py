@@ -99,6 +99,13 @@ def test_specialist_plan_budgets():
     assert all(r.model_overrides["use_prompt"] is False for r in runs.values())
     assert runs["same/canny"].out_dir == "runs/x/same/canny"
     assert base.model_overrides == {}  # the generalist's config is untouched
+    assert sorted(plan_specialists(base, ["dejpeg", "canny"], "r", ("split",))) == [
+        "reference",
+        "split/canny",
+        "split/dejpeg",
+    ]
+    with pytest.raises(ValueError, match="unknown budget"):
+        plan_specialists(base, ["dejpeg", "canny"], "r", ("half",))
     with pytest.raises(ValueError, match="at least 2 tasks"):
         plan_specialists(base, ["dejpeg"], "runs/x")
 
@@ -142,3 +149,29 @@ def test_zero_shot_needs_a_record_of_trained_tasks(bench, tmp_path):
     save_pretrained(create_model("genlv-tiny"), tmp_path / "m")
     r = runner.invoke(app, ["study", "zero-shot", "--bench", str(bench), "--model", str(tmp_path / "m")])
     assert r.exit_code == 2 and "pass --held-out" in r.output
+
+
+def test_specialists_cli_trains_and_skips_finished_runs(tmp_path):
+    args = ["study", "specialists", "--config", "configs/studies/restoration6.yaml", "--tasks", "dejpeg,derain"]
+    args += ["--out", str(tmp_path), "--budget", "split"]
+    planned = runner.invoke(app, args)
+    assert planned.exit_code == 0, planned.output
+    assert sorted(p.name for p in (tmp_path / "configs").iterdir()) == [
+        "reference.yaml",
+        "split--dejpeg.yaml",
+        "split--derain.yaml",
+    ]
+    small = tmp_path / "small.yaml"
+    small.write_text(
+        (tmp_path / "configs" / "reference.yaml")
+        .read_text()
+        .replace("steps: 300", "steps: 2")
+        .replace("crop: 64", "crop: 32")
+        .replace("workers: 1", "workers: 0")
+    )
+    args[3] = str(small)
+    first = runner.invoke(app, [*args, "--train"])
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "split" / "dejpeg" / "model" / "model.safetensors").is_file()
+    again = runner.invoke(app, [*args, "--train"])
+    assert again.output.count("done already") == 3

@@ -194,6 +194,9 @@ def specialists(
     config: Annotated[Path, typer.Option(help="The generalist's YAML config.")],
     tasks: Annotated[str, typer.Option(help="Comma-separated task ids (at least 2; the paper's study uses 6+).")],
     out: Annotated[Path, typer.Option(help="Root folder of the specialist runs.")] = Path("runs/specialists"),
+    budget: Annotated[
+        list[str] | None, typer.Option(help="split (generalist's steps / tasks) and/or same (its steps); default both.")
+    ] = None,
     train: Annotated[bool, typer.Option(help="Train every planned run now (finished runs are skipped).")] = False,
 ) -> None:
     """Write (and optionally train) per-task specialists at two budgets and a group reference model."""
@@ -203,7 +206,9 @@ def specialists(
 
     with user_errors():
         base = load_config(config)
-        runs = plan_specialists(base, [t.strip() for t in tasks.split(",") if t.strip()], out)
+        chosen = [t.strip() for t in tasks.split(",") if t.strip()]
+        runs = plan_specialists(base, chosen, out, tuple(budget or ("split", "same")))
+        (out / "configs").mkdir(parents=True, exist_ok=True)
         for name, cfg in runs.items():
             save_config(cfg, out / "configs" / f"{name.replace('/', '--')}.yaml")
     typer.echo(f"wrote {len(runs)} configs to {out / 'configs'}")

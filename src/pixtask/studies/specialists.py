@@ -19,8 +19,13 @@ from pixtask.training.config import TrainConfig
 BUDGETS = ("split", "same")
 
 
-def plan_specialists(base: TrainConfig, tasks: list[str], out_root: str | Path) -> dict[str, TrainConfig]:
+def plan_specialists(
+    base: TrainConfig, tasks: list[str], out_root: str | Path, budgets: tuple[str, ...] = BUDGETS
+) -> dict[str, TrainConfig]:
     """``{run name: config}``; run names are ``split/<task>``, ``same/<task>`` and ``reference``."""
+    unknown = set(budgets) - set(BUDGETS)
+    if unknown:
+        raise ValueError(f"unknown budget(s) {sorted(unknown)}; choose from {', '.join(BUDGETS)}")
     if len(tasks) < 2:
         raise ValueError("a generalist-vs-specialists study needs at least 2 tasks")
     for t in tasks:
@@ -39,8 +44,8 @@ def plan_specialists(base: TrainConfig, tasks: list[str], out_root: str | Path) 
         cfg.validate()
         runs[name] = cfg
 
-    for t in tasks:
-        derive(f"split/{t}", [t], max(1, base.steps // len(tasks)))
-        derive(f"same/{t}", [t], base.steps)
+    for budget in budgets:
+        for t in tasks:
+            derive(f"{budget}/{t}", [t], max(1, base.steps // len(tasks)) if budget == "split" else base.steps)
     derive("reference", list(tasks), base.steps)
     return runs

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The GenLV paper's studies on our CPU-trained models; results land in docs/studies/.
+#   benchmarks/studies.sh [benches|eval|prompts|mismatch|zero-shot|few-shot|ablation|specialists|scale] ...
+# With no argument every stage runs in order (about 1.5 h on 2 cores, most of it training).
+# Needs the Debian photos (make debian-photos) for the evaluation benchmarks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PIX=".venv/bin/pixtask"
+MODEL="${MODEL:-pixtask-tiny}"
+DOCS=docs/studies
+RUNS="${RUNS:-runs/studies}"
+EVAL_BENCH="${EVAL_BENCH:-out/bench-eval}"
+PROMPT_BENCH="${PROMPT_BENCH:-out/bench-prompts}"
+STUDY_BENCH="${STUDY_BENCH:-out/bench-restoration6}"
+SIX=denoise-gaussian,deblur-gaussian,dejpeg,derain,sr-x2,dehaze
+CFG=configs/studies/restoration6.yaml
+mkdir -p "$DOCS"
+
+stage_benches() {
+  # the shipped model's 26 trained tasks + 6 held out, all 23 test photos (bundled + Debian)
+  TRAINED=$(python3 -c "import yaml;print(','.join(yaml.safe_load(open('configs/shipped-tiny.yaml'))['data']['tasks']))")
+  HELD=deblur-lens,denoise-speckle,vignetting-removal,contrast-weaken-correction,superpixel-mosaic,dog-lines
+  [ -f "$EVAL_BENCH/manifest.json" ] || $PIX bench build --out "$EVAL_BENCH" --photos all --levels 1,3,5 --prompts 2 --tasks "$TRAINED,$HELD"
+  [ -f "$PROMPT_BENCH/manifest.json" ] || $PIX bench build --out "$PROMPT_BENCH" --photos all --levels 3 --prompts 20 \
+      --max-queries 5 --tasks denoise-gaussian,deblur-gaussian,dejpeg,derain,lowlight-enhancement,white-balance,canny
+  [ -f "$STUDY_BENCH/manifest.json" ] || $PIX bench build --out "$STUDY_BENCH" --photos bundled --levels 3 --prompts 3 --tasks "$SIX"
+}
+stage_eval() {
+  $PIX eval --model "$MODEL" --bench "$EVAL_BENCH" --out "$DOCS/shipped-eval"
+  .venv/bin/python benchmarks/classical_baselines.py --bench "$EVAL_BENCH" --model "$MODEL"
+}
+stage_prompts() { $PIX study prompts --model "$MODEL" --bench "$PROMPT_BENCH" --out "$DOCS/prompts"; }
+stage_mismatch() {
+  $PIX study mismatch --model "$MODEL" --bench "$EVAL_BENCH" --out "$DOCS/mismatch" \
+    --prompt-tasks denoise-gaussian,deblur-gaussian,derain,lowlight-enhancement,cartoon,canny \
+    --input-tasks denoise-gaussian,deblur-gaussian,derain,lowlight-enhancement
+}
+stage_zero_shot() { $PIX study zero-shot --model "$MODEL" --bench "$EVAL_BENCH" --out "$DOCS/zero-shot"; }
+stage_few_shot() { $PIX study few-shot --model "$MODEL" --task deblur-lens --bench "$EVAL_BENCH" --out "$DOCS/few-shot"; }
+train() { [ -d "$1/model" ] || $PIX train --config "$CFG" --set out_dir="$1" "${@:2}"; }
+stage_ablation() {
+  train "$RUNS/generalist"
+  train "$RUNS/no-prompt" --set model_overrides.use_prompt=false
+  $PIX study compare --bench "$STUDY_BENCH" --title "Prompts vs none (6 restoration tasks, same budget)" \
+    --model "GenLV (prompt)=$RUNS/generalist/model" --model "no prompt=$RUNS/no-prompt/model" --out "$DOCS/ablation"
+}
+stage_specialists() {
+  train "$RUNS/generalist"
+  $PIX study specialists --config "$CFG" --tasks "$SIX" --out "$RUNS/specialists" --train
+  $PIX study compare --bench "$STUDY_BENCH" --title "Generalist vs specialists (6 restoration tasks)" \
+    --model "generalist=$RUNS/generalist/model" --model "specialist, split budget=$RUNS/specialists/split/{task}/model" \
+    --model "specialist, same steps=$RUNS/specialists/same/{task}/model" \
+    --model "reference (group, no prompt)=$RUNS/specialists/reference/model" --out "$DOCS/specialists"
+}
+stage_scale() {
+  # same wall-clock: small trains at 0.66x tiny's samples/s (docs/training_speed.md)
+  train "$RUNS/generalist"
+  train "$RUNS/small" --set model=genlv-small --set steps=200 --set optim.warmup_steps=20
+  $PIX study compare --bench "$STUDY_BENCH" --title "Tiny vs small, same data and wall-clock" \
+    --model "tiny (300 steps)=$RUNS/generalist/model" --model "small (200 steps)=$RUNS/small/model" --out "$DOCS/scale"
+}
+
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=(benches eval prompts mismatch zero-shot few-shot ablation specialists scale)
+for s in "${stages[@]}"; do
+  echo "== $s"
+  "stage_${s//-/_}"
+done
