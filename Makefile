@@ -1,5 +1,5 @@
 # Two entry points, both working on a fresh machine of ours (Python 3.11, PyPI reachable):
-#   make demo   set up, then build and show a benchmark from the bundled photos
+#   make demo   set up, then run the shipped model on the bundled test photos (before/after gallery)
 #   make test   set up, then run the whole test suite
 # `make setup` alone creates .venv; everything else runs inside it.
 
@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False NO_ALBUMENTATIONS_UPDATE=1
 
-.PHONY: setup demo test lint bench-synthesis bench-full debian-photos clean
+.PHONY: setup demo bench-lite studies test lint bench-synthesis bench-full debian-photos clean
 
 setup: $(STAMP)
 
@@ -22,11 +22,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/pixtask tasks list
-	$(BIN)/pixtask tasks show denoise-gaussian --out out/denoise-gaussian.png
+	$(BIN)/pixtask demo --out out/demo
+	@echo "open out/demo/gallery.png (before/after) or out/demo/report.html"
+
+bench-lite: setup
 	$(BIN)/pixtask bench build --out out/bench-lite --levels 3 --prompts 3
 	$(BIN)/pixtask bench show out/bench-lite
 	@echo "open out/bench-lite/index.html to browse the benchmark"
+
+studies: setup debian-photos
+	benchmarks/studies.sh
 
 test: setup
 	$(BIN)/ruff check .

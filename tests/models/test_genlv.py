@@ -110,3 +110,14 @@ def test_missing_and_corrupt_files(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({"format": "pixtask-genlv/1", "dim": 16}))
     with pytest.raises(WeightsError, match=r"no model\.safetensors"):
         from_pretrained(tmp_path)
+
+
+def test_global_residual_starts_as_the_identity():
+    torch.manual_seed(0)
+    model = create_model("genlv-tiny", global_residual=True)
+    x = torch.rand(2, 3, 64, 64)
+    assert torch.equal(model(x, x, x), x)
+    assert model.config.global_residual and not create_model("genlv-tiny").config.global_residual
+    out = model(x, x, x)
+    out.sum().backward()
+    assert model.output.weight.grad.abs().sum() > 0  # the zero-initialised conv still learns

@@ -44,6 +44,9 @@ class GenLVConfig:
     ocab_head_dim: int = 16
     ffn_factor: float = 2.66
     use_prompt: bool = True  # False: the paper's no-prompt X-Restormer baseline at the bottleneck
+    # True adds the query to the output (x + f(x)) and zero-inits the output conv, so training
+    # starts from the identity; official GenLV is "wores" (False), which suits cross-domain tasks.
+    global_residual: bool = False
 
     def __post_init__(self) -> None:
         if len(self.num_blocks) != 4 or len(self.heads) != 4:
@@ -146,6 +149,8 @@ class GenLV(nn.Module):
         self.decoder_level1 = _level(2 * d, hd[0], nb[0], cfg)
         self.refinement = _level(2 * d, hd[0], cfg.num_refinement, cfg)
         self.output = nn.Conv2d(2 * d, 3, 3, padding=1, bias=False)
+        if cfg.global_residual:
+            nn.init.zeros_(self.output.weight)  # start as the identity map
 
     def encode_prompt(self, prompt_in: torch.Tensor, prompt_out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Both prompt images through the shared encoder in one batch (same result as two calls)."""
@@ -189,4 +194,5 @@ class GenLV(nn.Module):
         d3 = self.decoder_level3(self.reduce_chan_level3(torch.cat([self.up4_3(z), e3], 1)))
         d2 = self.decoder_level2(self.reduce_chan_level2(torch.cat([self.up3_2(d3), e2], 1)))
         d1 = self.decoder_level1(torch.cat([self.up2_1(d2), e1], 1))
-        return self.output(self.refinement(d1))
+        out = self.output(self.refinement(d1))
+        return out + query if self.config.global_residual else out
