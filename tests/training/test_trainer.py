@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -53,6 +54,8 @@ def test_resume_is_exact(tmp_path):
     assert [line.split(",")[0] for line in log] == ["step", "1", "2", "3", "4"]
     assert (tmp_path / "split" / "model" / "model.safetensors").is_file()
     assert (tmp_path / "split" / "loss.png").is_file()
+    info = json.loads((tmp_path / "split" / "model" / "config.json").read_text())
+    assert info["trained_tasks"] == ["canny", "denoise-gaussian"] and info["trained_steps"] == 4
 
 
 def test_sample_grids_are_written(tmp_path):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pixtask.core.geometry import center_square
 from pixtask.core.image_io import write_image
 from pixtask.core.seeding import rng_for
 from pixtask.data.benchmark import load_manifest
@@ -26,8 +27,6 @@ from pixtask.training.finetune import STRATEGIES, FewShotConfig, finetune
 def write_task_pairs(task_id: str, photos: list[Photo], out: Path, level: int | None, seed: int, size: int = 256):
     """``out/input`` + ``out/target`` pairs of one task (linked per its pairing policy), one per
     photo's centred square: a paired folder a user could have made by hand."""
-    from pixtask.core.geometry import center_square
-
     task = get_task(task_id)
     params = task.sample_linked_params(rng_for(seed, "few-shot", task_id, level), task.check_level(level), len(photos))
     for photo, p in zip(photos, params, strict=True):
