@@ -44,3 +44,12 @@ def test_shipped_model_beats_identity_on_an_unseen_photo(task_id):
     gain = compute_metric("psnr", out, q_tgt) - compute_metric("psnr", q_in, q_tgt)
     assert gain > 1.0, f"{task_id}: {gain:.2f} dB over identity"
     assert np.isfinite(out).all() and out.shape == q_tgt.shape
+
+
+def test_models_shipped_cli_lists_the_default():
+    from typer.testing import CliRunner
+
+    from pixtask.cli.main import app
+
+    result = CliRunner().invoke(app, ["models", "shipped"])
+    assert result.exit_code == 0 and f"{DEFAULT_MODEL} (default)" in result.output

@@ -10,9 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pixtask.models import get_config, list_models
+from pixtask.models import DEFAULT_MODEL, get_config, list_models, list_pretrained
 from pixtask.models._registry import model_note
 from pixtask.models.counting import count
+from pixtask.models.hub import PRETRAINED_DIR, model_info
 
 app = typer.Typer(help="List model variants.", no_args_is_help=True)
 
@@ -54,5 +55,28 @@ def list_(
             f"{r['params_thop_M']:.4f}M",
             f"{r['gmacs_thop']:.2f}",
             r["note"],
+        )
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+@app.command("shipped")
+def shipped() -> None:
+    """Models that ship inside the package, usable by name (e.g. --model pixtask-tiny)."""
+    names = list_pretrained()
+    if not names:
+        typer.echo("no shipped models in this installation")
+        return
+    table = Table(title="Shipped models")
+    for col in ("name", "architecture", "trained tasks", "steps", "folder"):
+        table.add_column(col)
+    for name in names:
+        info = model_info(name)
+        tasks = info.get("trained_tasks", [])
+        table.add_row(
+            name + (" (default)" if name == DEFAULT_MODEL else ""),
+            f"GenLV dim {info['dim']}" + (", global residual" if info.get("global_residual") else ""),
+            str(len(tasks)),
+            str(info.get("training", {}).get("steps", info.get("trained_steps", "?"))),
+            str(PRETRAINED_DIR / name),
         )
     Console(width=None if sys.stdout.isatty() else 200).print(table)
