@@ -16,6 +16,14 @@ SIX=denoise-gaussian,deblur-gaussian,dejpeg,derain,sr-x2,dehaze
 CFG=configs/studies/restoration6.yaml
 mkdir -p "$DOCS"
 
+# studies write everything (models, pairs, HTML pointing into the benchmark) under $RUNS;
+# only the tables and figures are copied into the docs
+publish() {
+  local study=$1; shift
+  mkdir -p "$DOCS/$study"
+  for f in "$@"; do cp "$RUNS/$study/$f" "$DOCS/$study/"; done
+}
+
 stage_benches() {
   # the shipped model's 26 trained tasks + 6 held out, all 23 test photos (bundled + Debian)
   TRAINED=$(python3 -c "import yaml;print(','.join(yaml.safe_load(open('configs/shipped-tiny.yaml'))['data']['tasks']))")
@@ -26,7 +34,8 @@ stage_benches() {
   [ -f "$STUDY_BENCH/manifest.json" ] || $PIX bench build --out "$STUDY_BENCH" --photos bundled --levels 3 --prompts 3 --tasks "$SIX"
 }
 stage_eval() {
-  $PIX eval --model "$MODEL" --bench "$EVAL_BENCH" --out "$DOCS/shipped-eval"
+  $PIX eval --model "$MODEL" --bench "$EVAL_BENCH" --out "docs/eval-$MODEL"
+  rm -rf "docs/eval-$MODEL/images" "docs/eval-$MODEL/report.html"  # they point into the local benchmark
   .venv/bin/python benchmarks/classical_baselines.py --bench "$EVAL_BENCH" --model "$MODEL"
 }
 stage_prompts() { $PIX study prompts --model "$MODEL" --bench "$PROMPT_BENCH" --out "$DOCS/prompts"; }
@@ -35,8 +44,14 @@ stage_mismatch() {
     --prompt-tasks denoise-gaussian,deblur-gaussian,derain,lowlight-enhancement,cartoon,canny \
     --input-tasks denoise-gaussian,deblur-gaussian,derain,lowlight-enhancement
 }
-stage_zero_shot() { $PIX study zero-shot --model "$MODEL" --bench "$EVAL_BENCH" --out "$DOCS/zero-shot"; }
-stage_few_shot() { $PIX study few-shot --model "$MODEL" --task deblur-lens --bench "$EVAL_BENCH" --out "$DOCS/few-shot"; }
+stage_zero_shot() {
+  $PIX study zero-shot --model "$MODEL" --bench "$EVAL_BENCH" --out "$RUNS/zero-shot"
+  publish zero-shot results.md summary.json per_task.png
+}
+stage_few_shot() {
+  $PIX study few-shot --model "$MODEL" --task deblur-lens --bench "$EVAL_BENCH" --out "$RUNS/few-shot"
+  publish few-shot few_shot.md few_shot.json few_shot.png
+}
 train() { [ -d "$1/model" ] || $PIX train --config "$CFG" --set out_dir="$1" "${@:2}"; }
 stage_ablation() {
   train "$RUNS/generalist"
@@ -46,18 +61,21 @@ stage_ablation() {
 }
 stage_specialists() {
   train "$RUNS/generalist"
-  $PIX study specialists --config "$CFG" --tasks "$SIX" --out "$RUNS/specialists" --train
-  $PIX study compare --bench "$STUDY_BENCH" --title "Generalist vs specialists (6 restoration tasks)" \
-    --model "generalist=$RUNS/generalist/model" --model "specialist, split budget=$RUNS/specialists/split/{task}/model" \
-    --model "specialist, same steps=$RUNS/specialists/same/{task}/model" \
+  # BUDGETS="split same" adds specialists with the generalist's full steps each (6x the compute)
+  budgets=()
+  for b in ${BUDGETS:-split}; do budgets+=(--budget "$b"); done
+  $PIX study specialists --config "$CFG" --tasks "$SIX" --out "$RUNS/specialists" "${budgets[@]}" --train
+  columns=(--model "generalist=$RUNS/generalist/model" --model "specialist, split budget=$RUNS/specialists/split/{task}/model")
+  [[ " ${BUDGETS:-split} " == *" same "* ]] && columns+=(--model "specialist, same steps=$RUNS/specialists/same/{task}/model")
+  $PIX study compare --bench "$STUDY_BENCH" --title "Generalist vs specialists (6 restoration tasks)" "${columns[@]}" \
     --model "reference (group, no prompt)=$RUNS/specialists/reference/model" --out "$DOCS/specialists"
 }
 stage_scale() {
   # same wall-clock: small trains at 0.66x tiny's samples/s (docs/training_speed.md)
   train "$RUNS/generalist"
-  train "$RUNS/small" --set model=genlv-small --set steps=200 --set optim.warmup_steps=20
+  train "$RUNS/small" --set model=genlv-small --set steps=130 --set optim.warmup_steps=13
   $PIX study compare --bench "$STUDY_BENCH" --title "Tiny vs small, same data and wall-clock" \
-    --model "tiny (300 steps)=$RUNS/generalist/model" --model "small (200 steps)=$RUNS/small/model" --out "$DOCS/scale"
+    --model "tiny (200 steps)=$RUNS/generalist/model" --model "small (130 steps)=$RUNS/small/model" --out "$DOCS/scale"
 }
 
 stages=("$@")

@@ -165,7 +165,7 @@ def test_specialists_cli_trains_and_skips_finished_runs(tmp_path):
     small.write_text(
         (tmp_path / "configs" / "reference.yaml")
         .read_text()
-        .replace("steps: 300", "steps: 2")
+        .replace("steps: 200", "steps: 2")
         .replace("crop: 64", "crop: 32")
         .replace("workers: 1", "workers: 0")
     )
