@@ -32,12 +32,21 @@ def test_default_model_ships_with_the_package():
     assert from_pretrained().config == from_pretrained(folder).config
 
 
-@pytest.mark.parametrize("task_id", ["denoise-gaussian", "lowlight-enhancement"])
+@pytest.mark.parametrize(
+    "task_id",
+    [
+        "derain",
+        "demosaic",
+        # known defect (docs/models/pixtask-tiny.md): on mild degradations the model does worse
+        # than leaving the input alone; strict, so the day it is fixed this test says so
+        pytest.param("sr-x2", marks=pytest.mark.xfail(strict=True, reason="pixtask-tiny is worse than identity")),
+    ],
+)
 def test_shipped_model_beats_identity_on_an_unseen_photo(task_id):
     """Test photo (astronaut) as query, another test photo (coffee) as the prompt."""
     task = get_task(task_id)
     rng = rng_for(0, "shipped-test", task_id)
-    prompt_params, query_params = task.sample_pair_params(rng, 3)
+    prompt_params, query_params = task.sample_pair_params(rng, 3 if task.levels else None)
     q_in, q_tgt = task.apply(center_square(bundled("astronaut").load(), 256), query_params)
     p_in, p_tgt = task.apply(center_square(bundled("coffee").load(), 256), prompt_params)
     out = GenLVPipeline.from_pretrained(precision="fp32").predictor()(q_in, p_in, p_tgt)
