@@ -55,7 +55,7 @@ def main() -> int:
     model = from_pretrained(dest)  # proves the shipped folder loads strictly
     n_params = sum(p.numel() for p in model.parameters())
 
-    card = model_card(args, train_cfg, log, n_params, dest)
+    card = model_card(args, train_cfg, log, n_params, dest, model.config)
     (dest / "README.md").write_text(card)
     docs = ROOT / "docs" / "models"
     docs.mkdir(parents=True, exist_ok=True)
@@ -65,7 +65,7 @@ def main() -> int:
     return 0
 
 
-def model_card(args, train_cfg: dict, log: list[dict], n_params: int, dest: Path) -> str:
+def model_card(args, train_cfg: dict, log: list[dict], n_params: int, dest: Path, model_cfg) -> str:
     tasks = train_cfg["data"]["tasks"]
     by_cat = Counter(get_task(t).category.value for t in tasks)
     photos = [p for p in resolve_photos(train_cfg["data"]["photos"]) if p.split == "train"]
@@ -77,7 +77,13 @@ def model_card(args, train_cfg: dict, log: list[dict], n_params: int, dest: Path
         f"# {args.name}",
         "",
         f"A GenLV visual-prompt generalist ({train_cfg['model']}, {n_params / 1e6:.2f}M parameters, "
-        f"{size:.1f} MiB fp32 safetensors), trained by pixtask on a 2-core CPU. Load it with "
+        f"{size:.1f} MiB fp32 safetensors"
+        + (
+            ", with a global residual: output = input + f(input)"
+            if getattr(model_cfg, "global_residual", False)
+            else ""
+        )
+        + "), trained by pixtask on a 2-core CPU. Load it with "
         f'`GenLVPipeline.from_pretrained("{args.name}")` or `pixtask run --model {args.name}`.',
         "",
         "## Tasks",
@@ -147,6 +153,18 @@ def results_section(summary: dict, trained: set[str]) -> list[str]:
             f"| {task} | {t['category']} | {mark} | {t['metric']} | {t['model']} | {t['identity']} | {t['gain']:+} |"
         )
     lines += ["", "Gain is the improvement over identity in the metric's units (positive is better).", ""]
+    worse = [
+        f"`{t}` ({r['gain']:+.2f})"
+        for t, r in summary["tasks"].items()
+        if t in trained and r["category"] in ("restoration", "enhancement") and r["gain"] <= 0
+    ]
+    if worse:
+        lines += [
+            "**Not better than leaving the input alone** on these trained restoration and enhancement tasks: "
+            + ", ".join(worse)
+            + ".",
+            "",
+        ]
     return lines
 
 
