@@ -32,10 +32,15 @@ def _pipeline(model: str, device: str = "auto") -> GenLVPipeline:
 
 def _tasks(patterns: str, bench: Path) -> set[str]:
     available = set(load_manifest(bench)["tasks"])
-    chosen = {t for p in patterns.split(",") if p.strip() for t in list_tasks(p.strip())} & available
+    chosen = {t for p in _ids(patterns) for t in list_tasks(p)} & available
     if not chosen:
         raise ValueError(f"none of the benchmark's tasks match {patterns!r}")
     return chosen
+
+
+def _ids(text: str) -> list[str]:
+    """A comma-separated option as a list, blanks dropped."""
+    return [t.strip() for t in text.split(",") if t.strip()]
 
 
 def _bar_progress(bar: Progress):
@@ -79,8 +84,8 @@ def mismatch_command(
 
     with user_errors():
         pipe = _pipeline(model, device)
-        ps = [t.strip() for t in prompt_tasks.split(",") if t.strip()]
-        qs = [t.strip() for t in input_tasks.split(",") if t.strip()]
+        ps = _ids(prompt_tasks)
+        qs = _ids(input_tasks)
         with Progress() as bar:
             result = mismatch(pipe.predictor(), bench, ps, qs, max_queries, progress=_bar_progress(bar))
         write_mismatch(result, out, f"{model} on {bench}")
@@ -172,7 +177,7 @@ def few_shot(
     with user_errors():
         base = from_pretrained(model)
         cfg = FewShotConfig(steps=steps, lr=lr, seed=seed, device=device)
-        chosen = [s.strip() for s in strategies.split(",") if s.strip()] or None
+        chosen = _ids(strategies) or None
         summary = few_shot_study(
             base,
             task,
@@ -206,7 +211,7 @@ def specialists(
 
     with user_errors():
         base = load_config(config)
-        chosen = [t.strip() for t in tasks.split(",") if t.strip()]
+        chosen = _ids(tasks)
         runs = plan_specialists(base, chosen, out, tuple(budget or ("split", "same")))
         (out / "configs").mkdir(parents=True, exist_ok=True)
         for name, cfg in runs.items():

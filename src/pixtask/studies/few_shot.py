@@ -57,9 +57,9 @@ def few_shot_study(
         raise ValueError(f"{photos}: {len(train_photos)} training photos, need {shots + 1} ({shots} shots + 1 val)")
     order = rng_for(cfg.seed, "few-shot-photos", task_id).permutation(len(train_photos))
     chosen = [train_photos[i] for i in order[: shots + 1]]
-    task_level = get_task(task_id).levels and level
-    train = write_task_pairs(task_id, chosen[:shots], out / "pairs" / "train", task_level or None, cfg.seed)
-    val = write_task_pairs(task_id, chosen[shots:], out / "pairs" / "val", task_level or None, cfg.seed + 1)
+    task_level = level if get_task(task_id).levels else None
+    train = write_task_pairs(task_id, chosen[:shots], out / "pairs" / "train", task_level, cfg.seed)
+    val = write_task_pairs(task_id, chosen[shots:], out / "pairs" / "val", task_level, cfg.seed + 1)
 
     def score(net: GenLV) -> tuple[float, float]:
         rows = evaluate(
