@@ -64,6 +64,11 @@ stage_specialists() {
   # BUDGETS="split same" adds specialists with the generalist's full steps each (6x the compute)
   budgets=()
   for b in ${BUDGETS:-split}; do budgets+=(--budget "$b"); done
+  # the group reference (prompt-free, all six tasks, same steps) is the no-prompt ablation's config:
+  # reuse that run when it exists instead of training the same bytes twice
+  if [ -d "$RUNS/no-prompt/model" ] && [ ! -e "$RUNS/specialists/reference" ]; then
+    mkdir -p "$RUNS/specialists" && ln -s "$(realpath "$RUNS/no-prompt")" "$RUNS/specialists/reference"
+  fi
   $PIX study specialists --config "$CFG" --tasks "$SIX" --out "$RUNS/specialists" "${budgets[@]}" --train
   columns=(--model "generalist=$RUNS/generalist/model" --model "specialist, split budget=$RUNS/specialists/split/{task}/model")
   [[ " ${BUDGETS:-split} " == *" same "* ]] && columns+=(--model "specialist, same steps=$RUNS/specialists/same/{task}/model")
@@ -73,9 +78,12 @@ stage_specialists() {
 stage_scale() {
   # same wall-clock: small trains at 0.66x tiny's samples/s (docs/training_speed.md)
   train "$RUNS/generalist"
-  train "$RUNS/small" --set model=genlv-small --set steps=130 --set optim.warmup_steps=13
+  local tiny small
+  tiny=$(python3 -c "import yaml;print(yaml.safe_load(open('$CFG'))['steps'])")
+  small=$(( tiny * 66 / 100 ))
+  train "$RUNS/small" --set model=genlv-small --set steps=$small --set optim.warmup_steps=$(( small / 10 ))
   $PIX study compare --bench "$STUDY_BENCH" --title "Tiny vs small, same data and wall-clock" \
-    --model "tiny (200 steps)=$RUNS/generalist/model" --model "small (130 steps)=$RUNS/small/model" --out "$DOCS/scale"
+    --model "tiny ($tiny steps)=$RUNS/generalist/model" --model "small ($small steps)=$RUNS/small/model" --out "$DOCS/scale"
 }
 
 stages=("$@")

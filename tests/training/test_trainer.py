@@ -113,6 +113,8 @@ def test_warmup_then_cosine():
         (["optim.lr=2"], ValueError, r"optim\.lr must be in \(0, 1\)"),
         (["batch_size"], ValueError, "not of the form key=value"),
         (["precision=fp16"], ValueError, "precision must be auto, fp32 or bf16"),
+        (["loss=l2"], ValueError, "loss must be l1 or relative-l1"),
+        (["optim.lr=fast"], ValueError, "optim.lr: expected float, got 'fast'"),  # a ValueError for the CLI
     ],
 )
 def test_config_errors(overrides, error, message):
@@ -123,7 +125,7 @@ def test_config_errors(overrides, error, message):
 def test_yaml_file_and_overrides(tmp_path):
     path = tmp_path / "exp.yaml"
     path.write_text("model: genlv-small\nsteps: 50\noptim:\n  lr: 0.0003\ndata:\n  tasks: ['denoise-*']\n")
-    cfg = load_config(path, ["steps=60", "optim.betas=[0.9, 0.95]"])
+    cfg = load_config(path, ["steps=60", "optim.betas=[0.9, 0.95]", "optim.warmup_steps=5"])
     assert (cfg.model, cfg.steps, cfg.optim.lr, cfg.optim.betas, cfg.data.tasks) == (
         "genlv-small",
         60,
@@ -134,3 +136,37 @@ def test_yaml_file_and_overrides(tmp_path):
     path.write_text("- not a mapping\n")
     with pytest.raises(ValueError, match="top level must be a mapping"):
         load_config(path)
+
+
+def test_exponent_without_a_dot_is_a_float():
+    # YAML 1.1 reads 2e-4 as a string; a learning rate written that way must still work
+    assert load_config(None, ["optim.lr=2e-4"]).optim.lr == pytest.approx(2e-4)
+
+
+def test_relative_l1_weighs_each_sample_by_its_identity_error():
+    from pixtask.training.losses import IDENTITY_FLOOR, reconstruction_loss
+
+    target = torch.zeros(2, 3, 4, 4)
+    query = torch.stack([torch.full((3, 4, 4), 0.5), torch.full((3, 4, 4), 0.02)])  # identity L1: 0.5, 0.02
+    pred = torch.stack([torch.full((3, 4, 4), 0.25), torch.full((3, 4, 4), 0.01)])  # both halve the error
+    assert reconstruction_loss("relative-l1", pred, target, query).item() == pytest.approx(0.5)
+    assert reconstruction_loss("l1", pred, target, query).item() == pytest.approx((0.25 + 0.01) / 2)
+    # identity input == target: divided by the floor, not by zero
+    same = reconstruction_loss("relative-l1", pred[1:], target[1:], target[1:])
+    assert same.item() == pytest.approx(0.01 / IDENTITY_FLOOR)
+    with pytest.raises(ValueError, match="unknown loss 'l2'"):
+        reconstruction_loss("l2", pred, target, query)
+
+
+def test_init_from_starts_at_the_saved_weights_and_adds_to_its_record(tmp_path):
+    first = Trainer(_cfg(tmp_path / "a"))
+    folder = first.fit()
+    second = Trainer(_cfg(tmp_path / "b", init_from=str(folder), loss="relative-l1", steps=2))
+    saved = first.ema.state_dict()  # the saved model is the EMA copy
+    assert all(torch.equal(v, saved[k]) for k, v in second.model.state_dict().items())
+    info = json.loads((second.fit() / "config.json").read_text())
+    assert info["trained_steps"] == 6
+    assert info["init_from"] == str(folder)
+    assert info["trained_tasks"] == ["canny", "denoise-gaussian"]
+    with pytest.raises(ValueError, match="init_from .* but this config builds"):
+        Trainer(_cfg(tmp_path / "c", init_from=str(folder), model="genlv-small"))

@@ -56,6 +56,8 @@ class TrainConfig:
     log_every: int = 10
     checkpoint_every: int = 100
     sample_every: int = 0  # write a prompt/query/prediction/target grid every N steps (0: never)
+    loss: str = "l1"  # l1 (the paper's) or relative-l1 (each sample's L1 over its identity L1)
+    init_from: str | None = None  # start from a model folder or shipped name instead of random weights
 
     def validate(self) -> None:
         positive = {
@@ -76,11 +78,17 @@ class TrainConfig:
             raise ValueError(f"optim.betas must be two numbers in [0, 1), got {self.optim.betas}")
         if not 0 <= self.optim.ema_decay < 1:
             raise ValueError(f"optim.ema_decay must be in [0, 1), got {self.optim.ema_decay}")
+        if self.loss not in ("l1", "relative-l1"):
+            raise ValueError(f"loss must be l1 or relative-l1, got {self.loss!r}")
         if self.precision not in ("auto", "fp32", "bf16"):
             raise ValueError(f"precision must be auto, fp32 or bf16, got {self.precision!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+class ConfigTypeError(TypeError, ValueError):
+    """A config value of the wrong type; a ValueError too, so the CLI reports it as a user error."""
 
 
 def _check_type(key: str, value: Any, annotation: Any) -> Any:
@@ -95,21 +103,26 @@ def _check_type(key: str, value: Any, annotation: Any) -> Any:
                 continue
             try:
                 return _check_type(key, value, option)
-            except TypeError:
+            except ConfigTypeError:
                 pass
-        raise TypeError(f"{key}: expected {annotation}, got {value!r}")
+        raise ConfigTypeError(f"{key}: expected {annotation}, got {value!r}")
     if origin in (list, dict):
         if not isinstance(value, origin):
-            raise TypeError(f"{key}: expected a {origin.__name__}, got {value!r}")
+            raise ConfigTypeError(f"{key}: expected a {origin.__name__}, got {value!r}")
         return value
     if annotation is Any:
         return value
     if annotation is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if annotation is float and isinstance(value, str):
+        try:  # YAML 1.1 reads 2e-4 (no dot) as a string
+            return float(value)
+        except ValueError:
+            pass
     if annotation in (int, float) and isinstance(value, bool):
-        raise TypeError(f"{key}: expected {annotation.__name__}, got a boolean")
+        raise ConfigTypeError(f"{key}: expected {annotation.__name__}, got a boolean")
     if not isinstance(value, annotation):
-        raise TypeError(f"{key}: expected {annotation.__name__}, got {value!r} ({type(value).__name__})")
+        raise ConfigTypeError(f"{key}: expected {annotation.__name__}, got {value!r} ({type(value).__name__})")
     return value
 
 
@@ -123,7 +136,7 @@ def _apply(obj: Any, updates: dict[str, Any], prefix: str = "") -> None:
         current = getattr(obj, key)
         if dataclasses.is_dataclass(current):
             if not isinstance(value, dict):
-                raise TypeError(f"{path}: expected a mapping, got {value!r}")
+                raise ConfigTypeError(f"{path}: expected a mapping, got {value!r}")
             _apply(current, value, prefix=f"{path}.")
         else:
             setattr(obj, key, _check_type(path, value, hints[key]))

@@ -1,6 +1,6 @@
 """The training loop for visual-prompt models.
 
-L1 between prediction and query target (computed here, never inside the model), AdamW with
+L1 between prediction and query target (computed here, never inside the model; see losses.py), AdamW with
 linear warmup and cosine decay, bf16 autocast where the hardware runs it fast, gradient
 clipping, an optional EMA copy, and a guard that stops on a non-finite loss. Checkpoints
 carry everything for an exact resume: a run stopped at step k and resumed ends with the same
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.distributed as dist
-import torch.nn.functional as F
+from safetensors.torch import load_file
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 from torch.utils.tensorboard import SummaryWriter
@@ -36,8 +36,11 @@ from pixtask.data.multitask import MultiTaskDataset, TaskMixture
 from pixtask.data.paired_folder import PairedFolder
 from pixtask.data.photos import resolve_photos
 from pixtask.models import create_model, save_pretrained
+from pixtask.models.hub import WEIGHTS_NAME, load_state, model_info, resolve_model_folder
+from pixtask.models.hub import load_config as load_model_config
 from pixtask.training.checkpoint import LATEST, load_checkpoint, save_checkpoint
 from pixtask.training.config import TrainConfig, save_config
+from pixtask.training.losses import reconstruction_loss
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -65,7 +68,9 @@ class Trainer:
             self.device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
         self.autocast_dtype = resolve_precision(self.device, cfg.precision)
         torch.manual_seed(cfg.seed)
-        self.model = create_model(cfg.model, **cfg.model_overrides).to(self.device)
+        self.model = create_model(cfg.model, **cfg.model_overrides)
+        self.init_info = self._init_weights(cfg.init_from) if cfg.init_from else {}
+        self.model.to(self.device)
         self.ema = copy.deepcopy(self.model).requires_grad_(False) if cfg.optim.ema_decay > 0 else None
         self.network = (
             DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
@@ -81,6 +86,19 @@ class Trainer:
         )
         self.dataset = dataset or self._dataset()
         self.step = 0
+
+    def _init_weights(self, name_or_folder: str) -> dict:
+        """Load a saved model's weights as the starting point (fine-tuning, extending a run);
+        its architecture must be the one this config builds."""
+        folder = resolve_model_folder(name_or_folder)
+        saved = load_model_config(folder)
+        if saved != self.model.config:
+            raise ValueError(
+                f"init_from {name_or_folder!r} is a {saved} model but this config builds {self.model.config}; "
+                "set model / model_overrides to match it"
+            )
+        load_state(self.model, load_file(str(folder / WEIGHTS_NAME)), source=str(folder))
+        return model_info(folder)
 
     def _dataset(self) -> MultiTaskDataset:
         d = self.cfg.data
@@ -154,7 +172,7 @@ class Trainer:
         self.network.train()
         with self._autocast():
             pred = self.network(query_in, prompt_in, prompt_out)
-        loss = F.l1_loss(pred.float(), query_out)
+        loss = reconstruction_loss(self.cfg.loss, pred.float(), query_out, query_in)
         if not torch.isfinite(loss):
             raise NonFiniteLossError(
                 f"loss is {loss.item()} at step {self.step}; stopping. The last good checkpoint is "
@@ -221,7 +239,12 @@ class Trainer:
             board.close()
         final = self.out / "model"
         if main:
-            extra = {"trained_tasks": sorted(self.dataset.mixture.weights), "trained_steps": self.step}
+            # a run started from another model adds to what that model had seen
+            tasks = set(self.dataset.mixture.weights) | set(self.init_info.get("trained_tasks", []))
+            steps = self.step + self.init_info.get("trained_steps", 0)
+            extra = {"trained_tasks": sorted(tasks), "trained_steps": steps}
+            if self.cfg.init_from:
+                extra["init_from"] = self.cfg.init_from
             save_pretrained(self.ema if self.ema is not None else self.model, final, extra=extra)
             plot_log(log, self.out / "loss.png")
         return final
