@@ -1,11 +1,14 @@
 """Copy a finished training run into the package as a shipped model, with its model card.
 
-    python scripts/ship_model.py --run runs/shipped-tiny --name pixtask-tiny \
-        --eval out/eval-shipped --classical docs/classical_baselines.json
+    python scripts/ship_model.py --run runs/shipped-tiny --config-path configs/shipped-tiny.yaml \
+        --run runs/shipped-tiny-stage2 --config-path configs/shipped-tiny-stage2.yaml \
+        --name pixtask-tiny --eval out/eval-shipped --classical docs/classical_baselines.json
 
-The card (README.md in the model folder, as on a model hub) is generated from what the run
-recorded (config.yaml, log.csv) and what the evaluation measured (summary.json), so its
-numbers are never typed by hand. It is also copied to docs/models/<name>.md.
+A model trained in stages (a later run started with ``init_from`` an earlier one's output) is
+shipped from its last run; give every stage's run and committed config, in order. The card
+(README.md in the model folder, as on a model hub) is generated from what the runs recorded
+(config.yaml, log.csv) and what the evaluation measured (summary.json), so its numbers are
+never typed by hand. It is also copied to docs/models/<name>.md.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 import shutil
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -27,35 +31,70 @@ from pixtask.tasks import get_task
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@dataclass
+class Stage:
+    """One training run of the shipped model, as it recorded itself."""
+
+    run: Path
+    config_path: str
+    cfg: dict
+    log: list[dict]
+
+    @property
+    def steps(self) -> int:
+        return int(self.log[-1]["step"])
+
+    @property
+    def hours(self) -> float:
+        return float(self.log[-1]["seconds"]) / 3600
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", required=True, type=Path, help="Training output folder (has model/, config.yaml)")
+    parser.add_argument("--run", required=True, type=Path, action="append", help="Training output folder, per stage")
+    parser.add_argument("--config-path", action="append", help="The committed config of each stage, in order")
     parser.add_argument("--name", default="pixtask-tiny")
     parser.add_argument("--eval", type=Path, help="`pixtask eval` output folder of this model on test photos")
     parser.add_argument("--classical", type=Path, help="benchmarks/classical_baselines.py JSON with a model column")
-    parser.add_argument("--config-path", default="configs/shipped-tiny.yaml", help="The config as committed")
     args = parser.parse_args()
-
-    train_cfg = yaml.safe_load((args.run / "config.yaml").read_text())
-    log = list(csv.DictReader((args.run / "log.csv").open()))
+    config_paths = args.config_path or ["configs/shipped-tiny.yaml"]
+    if len(config_paths) != len(args.run):
+        parser.error("give one --config-path per --run")
+    stages = [
+        Stage(
+            run, path, yaml.safe_load((run / "config.yaml").read_text()), list(csv.DictReader((run / "log.csv").open()))
+        )
+        for run, path in zip(args.run, config_paths, strict=True)
+    ]
+    last = stages[-1].run
     dest = PRETRAINED_DIR / args.name
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(args.run / "model" / WEIGHTS_NAME, dest / WEIGHTS_NAME)
-    config = json.loads((args.run / "model" / CONFIG_NAME).read_text())
-    config["trained_tasks"] = train_cfg["data"]["tasks"]
+    shutil.copyfile(last / "model" / WEIGHTS_NAME, dest / WEIGHTS_NAME)
+    config = json.loads((last / "model" / CONFIG_NAME).read_text())
+    config["trained_tasks"] = trained_tasks(stages)
+    config["init_from"] = None  # a path on the training machine; the stages below say it
     config["training"] = {
-        "config": args.config_path,
-        "steps": int(log[-1]["step"]),
-        "batch_size": train_cfg["batch_size"],
-        "crop": train_cfg["data"]["crop"],
-        "seed": train_cfg["seed"],
-        "photos": train_cfg["data"]["photos"],
+        "steps": sum(st.steps for st in stages),
+        "stages": [
+            {
+                "config": st.config_path,
+                "steps": st.steps,
+                "batch_size": st.cfg["batch_size"],
+                "crop": st.cfg["data"]["crop"],
+                "seed": st.cfg["seed"],
+                "photos": st.cfg["data"]["photos"],
+                "loss": st.cfg.get("loss", "l1"),
+            }
+            for st in stages
+        ],
     }
-    (dest / CONFIG_NAME).write_text(json.dumps(config, indent=1, sort_keys=True))
+    (dest / CONFIG_NAME).write_text(
+        json.dumps({k: v for k, v in config.items() if v is not None}, indent=1, sort_keys=True)
+    )
     model = from_pretrained(dest)  # proves the shipped folder loads strictly
     n_params = sum(p.numel() for p in model.parameters())
 
-    card = model_card(args, train_cfg, log, n_params, dest, model.config)
+    card = model_card(args, stages, n_params, dest, model.config)
     (dest / "README.md").write_text(card)
     docs = ROOT / "docs" / "models"
     docs.mkdir(parents=True, exist_ok=True)
@@ -65,18 +104,35 @@ def main() -> int:
     return 0
 
 
-def model_card(args, train_cfg: dict, log: list[dict], n_params: int, dest: Path, model_cfg) -> str:
-    tasks = train_cfg["data"]["tasks"]
+def trained_tasks(stages: list[Stage]) -> list[str]:
+    """Every stage's tasks, first-seen order."""
+    return list(dict.fromkeys(t for st in stages for t in st.cfg["data"]["tasks"]))
+
+
+def stage_line(i: int, st: Stage) -> str:
+    o, batch = st.cfg["optim"], st.cfg["batch_size"]
+    loss = st.cfg.get("loss", "l1")
+    start = "from random weights" if not st.cfg.get("init_from") else "from the previous stage's weights"
+    return (
+        f"- Stage {i} (`{st.config_path}`, {start}): {st.steps} steps of batch {batch} ({st.steps * batch} samples), "
+        f"{loss} loss, AdamW lr {o['lr']} betas {o['betas']}, {o['warmup_steps']} warmup steps then cosine to "
+        f"{o['min_lr_ratio']}x, gradient clip {o['grad_clip']}, EMA {o['ema_decay']}, seed {st.cfg['seed']}; "
+        f"{st.hours:.2f} h, final training loss {float(st.log[-1]['loss']):.4f}."
+    )
+
+
+def model_card(args, stages: list[Stage], n_params: int, dest: Path, model_cfg) -> str:
+    first = stages[0].cfg
+    tasks = trained_tasks(stages)
     by_cat = Counter(get_task(t).category.value for t in tasks)
-    photos = [p for p in resolve_photos(train_cfg["data"]["photos"]) if p.split == "train"]
+    photos = [p for p in resolve_photos(first["data"]["photos"]) if p.split == "train"]
     licences = Counter(p.licence for p in photos)
-    hours = float(log[-1]["seconds"]) / 3600
+    hours = sum(st.hours for st in stages)
     size = (dest / WEIGHTS_NAME).stat().st_size / 2**20
-    o = train_cfg["optim"]
     lines = [
         f"# {args.name}",
         "",
-        f"A GenLV visual-prompt generalist ({train_cfg['model']}, {n_params / 1e6:.2f}M parameters, "
+        f"A GenLV visual-prompt generalist ({first['model']}, {n_params / 1e6:.2f}M parameters, "
         f"{size:.1f} MiB fp32 safetensors"
         + (
             ", with a global residual: output = input + f(input)"
@@ -99,25 +155,28 @@ def model_card(args, train_cfg: dict, log: list[dict], n_params: int, dest: Path
         "",
         "## Data",
         "",
-        f"Training split of the `{train_cfg['data']['photos']}` photo collection: {len(photos)} photos "
+        f"Training split of the `{first['data']['photos']}` photo collection: {len(photos)} photos "
         "(the benchmark's test photos are never used). Random "
-        f"{train_cfg['data']['crop']}x{train_cfg['data']['crop']} crops, photos resized to at most "
-        f"{train_cfg['data']['max_side']} px on the long side; query and prompt crops come from different photos. "
+        f"{first['data']['crop']}x{first['data']['crop']} crops, photos resized to at most "
+        f"{first['data']['max_side']} px on the long side; query and prompt crops come from different photos. "
         "Licences of the training photos:",
         "",
     ]
     lines += [f"- {lic}: {n}" for lic, n in sorted(licences.items())]
+    # the committed configs' out_dir, not the folders this machine happened to use
+    ship_args = " ".join(
+        f"--run {yaml.safe_load((ROOT / st.config_path).read_text())['out_dir']} --config-path {st.config_path}"
+        for st in stages
+    )
+    lines += ["", "## Training", ""]
+    lines += [stage_line(i, st) for i, st in enumerate(stages, 1)]
     lines += [
-        "",
-        "## Training",
-        "",
-        f"- {int(log[-1]['step'])} steps of batch {train_cfg['batch_size']} "
-        f"({int(log[-1]['step']) * train_cfg['batch_size']} samples), L1 loss, AdamW lr {o['lr']} "
-        f"betas {o['betas']}, {o['warmup_steps']} warmup steps then cosine to {o['min_lr_ratio']}x, "
-        f"gradient clip {o['grad_clip']}, EMA {o['ema_decay']} (the shipped weights are the EMA).",
-        f"- Wall time {hours:.2f} h on 2 CPU cores (bf16 autocast), final training loss {float(log[-1]['loss']):.4f}.",
-        f"- Reproduce: `pixtask train --config {args.config_path}` (needs `make debian-photos`), then "
-        f"`python scripts/ship_model.py --run runs/shipped-tiny --name {args.name} ...`.",
+        f"- In all: {sum(st.steps for st in stages)} steps, {hours:.2f} h on 2 CPU cores (bf16 autocast); "
+        "the shipped weights are the last stage's EMA.",
+        "- Reproduce (needs `make debian-photos`): "
+        + "; then ".join(f"`pixtask train --config {st.config_path}`" for st in stages)
+        + f"; then `python scripts/ship_model.py {ship_args} "
+        f"--name {args.name} ...`.",
         "",
     ]
     if args.eval:
@@ -127,7 +186,7 @@ def model_card(args, train_cfg: dict, log: list[dict], n_params: int, dest: Path
     lines += [
         "## Limitations",
         "",
-        "- A 1.8M-parameter model trained for about an hour and a half on CPU: far smaller and shorter-trained "
+        f"- A {n_params / 1e6:.1f}M-parameter model trained for {hours:.1f} h on CPU: far smaller and shorter-trained "
         "than the paper's models; expect moderate gains, not state-of-the-art restoration.",
         "- Trained at 64x64 crops: large degradations (strong blur, x4 super-resolution) need more context "
         "than it has seen.",
