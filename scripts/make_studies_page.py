@@ -74,10 +74,13 @@ def main() -> None:
         "# The GenLV paper's studies on our CPU-trained models",
         "",
         "Every table below is written by the command shown (all of them: `benchmarks/studies.sh`, or",
-        "`make studies`) and copied here by `python scripts/make_studies_page.py`. Models: the shipped",
-        "`pixtask-tiny` (26 tasks, see docs/models/pixtask-tiny.md) for the prompt, mismatch,",
-        "zero-shot and few-shot studies; short runs of `configs/studies/restoration6.yaml` (six",
-        "restoration tasks, bundled training photos) for the studies that need training several models.",
+        "`make studies`) and copied here by `python scripts/make_studies_page.py`. Models: the prompt,",
+        "mismatch, zero-shot and few-shot studies ran on **stage 1** of `pixtask-tiny`",
+        "(`configs/shipped-tiny.yaml`, 3200 steps; the shipped model has 2000 more steps of stage 2, see",
+        "docs/models/pixtask-tiny.md) and were not re-run on the final weights; to reproduce them pass",
+        "`MODEL=runs/shipped-tiny/model` to `benchmarks/studies.sh`. The studies that train several models",
+        "use 400-step runs of `configs/studies/restoration6.yaml` (six restoration tasks, bundled training",
+        "photos, genlv-tiny without the global residual).",
         "",
     ]
     for folder, title, table, figure, stage, claim in STUDIES:
