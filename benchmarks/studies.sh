@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GenLV paper's studies on our CPU-trained models; results land in docs/studies/.
 #   benchmarks/studies.sh [benches|eval|prompts|mismatch|zero-shot|few-shot|ablation|specialists|scale] ...
-# With no argument every stage runs in order (about 1.5 h on 2 cores, most of it training).
+# With no argument every stage runs in order (about 2 h on 2 cores, most of it training and eval).
 # Needs the Debian photos (make debian-photos) for the evaluation benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,9 +61,10 @@ stage_ablation() {
 }
 stage_specialists() {
   train "$RUNS/generalist"
-  # BUDGETS="split same" adds specialists with the generalist's full steps each (6x the compute)
+  # split: the generalist's steps shared by the six (same compute); same: its full steps each
+  # (6x the compute, about 30 min). BUDGETS=split skips the expensive one.
   budgets=()
-  for b in ${BUDGETS:-split}; do budgets+=(--budget "$b"); done
+  for b in ${BUDGETS:-split same}; do budgets+=(--budget "$b"); done
   # the group reference (prompt-free, all six tasks, same steps) is the no-prompt ablation's config:
   # reuse that run when it exists instead of training the same bytes twice
   if [ -d "$RUNS/no-prompt/model" ] && [ ! -e "$RUNS/specialists/reference" ]; then
@@ -71,7 +72,7 @@ stage_specialists() {
   fi
   $PIX study specialists --config "$CFG" --tasks "$SIX" --out "$RUNS/specialists" "${budgets[@]}" --train
   columns=(--model "generalist=$RUNS/generalist/model" --model "specialist, split budget=$RUNS/specialists/split/{task}/model")
-  [[ " ${BUDGETS:-split} " == *" same "* ]] && columns+=(--model "specialist, same steps=$RUNS/specialists/same/{task}/model")
+  [[ " ${BUDGETS:-split same} " == *" same "* ]] && columns+=(--model "specialist, same steps=$RUNS/specialists/same/{task}/model")
   $PIX study compare --bench "$STUDY_BENCH" --title "Generalist vs specialists (6 restoration tasks)" "${columns[@]}" \
     --model "reference (group, no prompt)=$RUNS/specialists/reference/model" --out "$DOCS/specialists"
 }

@@ -168,5 +168,5 @@ def test_init_from_starts_at_the_saved_weights_and_adds_to_its_record(tmp_path):
     assert info["trained_steps"] == 6
     assert info["init_from"] == str(folder)
     assert info["trained_tasks"] == ["canny", "denoise-gaussian"]
-    with pytest.raises(ValueError, match="init_from .* but this config builds"):
+    with pytest.raises(ValueError, match=r"init_from .* but this config builds"):
         Trainer(_cfg(tmp_path / "c", init_from=str(folder), model="genlv-small"))
