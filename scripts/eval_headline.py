@@ -33,7 +33,6 @@ def main() -> None:
         clear = sorted((t for t, r in rows.items() if r["gain"] > CLEAR_DB), key=lambda t: -rows[t]["gain"])
         worse = sorted((t for t, r in rows.items() if r["gain"] <= 0), key=lambda t: rows[t]["gain"])
         unit = LABELS.get(next(iter(rows.values()))["metric"], "")
-
         print(f"| {category} ({len(rows)}) | {len(better)} | {_gains(rows, clear)} | {_gains(rows, worse)} ({unit}) |")
 
 

@@ -72,7 +72,7 @@ def main() -> int:
     shutil.copyfile(last / "model" / WEIGHTS_NAME, dest / WEIGHTS_NAME)
     config = json.loads((last / "model" / CONFIG_NAME).read_text())
     config["trained_tasks"] = trained_tasks(stages)
-    config["init_from"] = None  # a path on the training machine; the stages below say it
+    config.pop("init_from", None)  # a path on the training machine; the stages below say it
     config["training"] = {
         "steps": sum(st.steps for st in stages),
         "stages": [
@@ -88,9 +88,7 @@ def main() -> int:
             for st in stages
         ],
     }
-    (dest / CONFIG_NAME).write_text(
-        json.dumps({k: v for k, v in config.items() if v is not None}, indent=1, sort_keys=True)
-    )
+    (dest / CONFIG_NAME).write_text(json.dumps(config, indent=1, sort_keys=True))
     model = from_pretrained(dest)  # proves the shipped folder loads strictly
     n_params = sum(p.numel() for p in model.parameters())
 

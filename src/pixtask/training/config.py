@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from pixtask.training.losses import LOSSES
+
 
 @dataclass
 class DataConfig:
@@ -78,8 +80,8 @@ class TrainConfig:
             raise ValueError(f"optim.betas must be two numbers in [0, 1), got {self.optim.betas}")
         if not 0 <= self.optim.ema_decay < 1:
             raise ValueError(f"optim.ema_decay must be in [0, 1), got {self.optim.ema_decay}")
-        if self.loss not in ("l1", "relative-l1"):
-            raise ValueError(f"loss must be l1 or relative-l1, got {self.loss!r}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be {' or '.join(LOSSES)}, got {self.loss!r}")
         if self.precision not in ("auto", "fp32", "bf16"):
             raise ValueError(f"precision must be auto, fp32 or bf16, got {self.precision!r}")
 

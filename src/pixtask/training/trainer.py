@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.distributed as dist
-from safetensors.torch import load_file
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 from torch.utils.tensorboard import SummaryWriter
@@ -35,9 +34,8 @@ from pixtask.core.device import resolve_device, resolve_precision
 from pixtask.data.multitask import MultiTaskDataset, TaskMixture
 from pixtask.data.paired_folder import PairedFolder
 from pixtask.data.photos import resolve_photos
-from pixtask.models import create_model, save_pretrained
-from pixtask.models.hub import WEIGHTS_NAME, load_state, model_info, resolve_model_folder
-from pixtask.models.hub import load_config as load_model_config
+from pixtask.models import create_model, from_pretrained, save_pretrained
+from pixtask.models.hub import model_info
 from pixtask.training.checkpoint import LATEST, load_checkpoint, save_checkpoint
 from pixtask.training.config import TrainConfig, save_config
 from pixtask.training.losses import reconstruction_loss
@@ -90,15 +88,14 @@ class Trainer:
     def _init_weights(self, name_or_folder: str) -> dict:
         """Load a saved model's weights as the starting point (fine-tuning, extending a run);
         its architecture must be the one this config builds."""
-        folder = resolve_model_folder(name_or_folder)
-        saved = load_model_config(folder)
-        if saved != self.model.config:
+        saved = from_pretrained(name_or_folder)
+        if saved.config != self.model.config:
             raise ValueError(
-                f"init_from {name_or_folder!r} is a {saved} model but this config builds {self.model.config}; "
-                "set model / model_overrides to match it"
+                f"init_from {name_or_folder!r} is a {saved.config} model but this config builds "
+                f"{self.model.config}; set model / model_overrides to match it"
             )
-        load_state(self.model, load_file(str(folder / WEIGHTS_NAME)), source=str(folder))
-        return model_info(folder)
+        self.model.load_state_dict(saved.state_dict())
+        return model_info(name_or_folder)
 
     def _dataset(self) -> MultiTaskDataset:
         d = self.cfg.data
