@@ -38,7 +38,8 @@ def _contrast_sigmoid(img: np.ndarray, c: float) -> np.ndarray:
     """1 / (1 + (mean / x) ** c): c > 1 stretches contrast around the mean, c < 1 flattens it."""
     mean = float(img.mean())
     x = np.maximum(img, 1e-4)
-    return 1.0 / (1.0 + (mean / x) ** c)
+    with np.errstate(over="ignore"):  # (mean / x) ** c overflows to inf for dark pixels: the limit 0 is right
+        return 1.0 / (1.0 + (mean / x) ** c)
 
 
 _KINDS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
