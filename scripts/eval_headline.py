@@ -1,18 +1,25 @@
 """Print the README's headline table (per category: how many trained tasks beat identity,
 which clearly, which are worse) from a `pixtask eval` summary.json, so it is not typed by hand.
 
+Then it lists the tasks with *degenerate* queries: the input already equals the target (identity
+PSNR of at least 60 dB, e.g. a saturation task on a monochrome photo), so identity scores up to
+the 100 dB cap and any change at all costs tens of dB in a per-image average. The headline keeps
+them (it is the benchmark's convention); the list shows each such task's gain without them.
+
     python scripts/eval_headline.py docs/eval-pixtask-tiny/summary.json --model pixtask-tiny
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 from pathlib import Path
 
 from pixtask.models.hub import model_info
 
 CLEAR_DB = 0.5
+DEGENERATE_DB = 60.0
 LABELS = {"psnr": "dB", "mae": "MAE levels", "perceptual-proxy": "perceptual proxy"}
 
 
@@ -34,6 +41,25 @@ def main() -> None:
         worse = sorted((t for t, r in rows.items() if r["gain"] <= 0), key=lambda t: rows[t]["gain"])
         unit = LABELS.get(next(iter(rows.values()))["metric"], "")
         print(f"| {category} ({len(rows)}) | {len(better)} | {_gains(rows, clear)} | {_gains(rows, worse)} ({unit}) |")
+    _degenerate(args.summary.parent / "per_query.csv", trained)
+
+
+def _degenerate(per_query: Path, trained: set[str]) -> None:
+    """Per trained PSNR task with degenerate queries: how many, which photos, gain without them."""
+    rows = [r for r in csv.DictReader(per_query.open()) if r["task"] in trained and r["metric"] == "psnr"]
+    lines = []
+    for task in sorted({r["task"] for r in rows}):
+        mine = [r for r in rows if r["task"] == task]
+        kept = [r for r in mine if float(r["identity"]) < DEGENERATE_DB]
+        if len(kept) == len(mine):
+            continue
+        photos = sorted({r["query_photo"] for r in mine if float(r["identity"]) >= DEGENERATE_DB})
+        gain = sum(float(r["value"]) - float(r["identity"]) for r in kept) / len(kept)
+        where = ", ".join(photos)
+        lines.append(f"- {task}: {len(mine) - len(kept)} of {len(mine)} queries ({where}); without them {gain:+.2f} dB")
+    if lines:
+        print(f"\nQueries whose input already equals the target (identity >= {DEGENERATE_DB:g} dB):")
+        print("\n".join(lines))
 
 
 def _gains(rows: dict[str, dict], ids: list[str]) -> str:
