@@ -77,7 +77,7 @@ def main() -> None:
         "`make studies`) and copied here by `python scripts/make_studies_page.py`. Models: the prompt",
         "robustness, mismatch and zero-shot studies ran on the shipped `pixtask-tiny`; the few-shot",
         "study ran on **stage 1** of `pixtask-tiny`",
-        "(`configs/shipped-tiny.yaml`, 3200 steps; the shipped model has 2000 more steps of stage 2, see",
+        "(`configs/shipped-tiny.yaml`, 3200 steps; the shipped model has 6000 more steps in stages 2 and 3, see",
         "docs/models/pixtask-tiny.md) and was not re-run on the final weights; to reproduce it pass",
         "`MODEL=runs/shipped-tiny/model` to `benchmarks/studies.sh`. The studies that train several models",
         "use 400-step runs of `configs/studies/restoration6.yaml` (six restoration tasks, bundled training",

@@ -111,11 +111,17 @@ def stage_line(i: int, st: Stage) -> str:
     o, batch = st.cfg["optim"], st.cfg["batch_size"]
     loss = st.cfg.get("loss", "l1")
     start = "from random weights" if not st.cfg.get("init_from") else "from the previous stage's weights"
+    weights = st.cfg["data"].get("weights") or {}
+    listed = ", ".join(f"{t} x{w:g}" for t, w in weights.items())
+    sampling = f"task sampling weights {listed} (others x1), " if weights else ""
+    # one logged batch is noisy (relative-l1 swings by 0.3 between batches): average the last logs
+    tail = st.log[-10:]
+    tail_loss = sum(float(r["loss"]) for r in tail) / len(tail)
     return (
         f"- Stage {i} (`{st.config_path}`, {start}): {st.steps} steps of batch {batch} ({st.steps * batch} samples), "
-        f"{loss} loss, AdamW lr {o['lr']} betas {o['betas']}, {o['warmup_steps']} warmup steps then cosine to "
-        f"{o['min_lr_ratio']}x, gradient clip {o['grad_clip']}, EMA {o['ema_decay']}, seed {st.cfg['seed']}; "
-        f"{st.hours:.2f} h, final training loss {float(st.log[-1]['loss']):.4f}."
+        f"{sampling}{loss} loss, AdamW lr {o['lr']} betas {o['betas']}, {o['warmup_steps']} warmup steps then "
+        f"cosine to {o['min_lr_ratio']}x, gradient clip {o['grad_clip']}, EMA {o['ema_decay']}, seed {st.cfg['seed']}; "
+        f"{st.hours:.2f} h, training loss {tail_loss:.4f} (mean of the last {len(tail)} logged batches)."
     )
 
 
