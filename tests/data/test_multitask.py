@@ -61,6 +61,11 @@ def test_mixture_weights_are_respected():
     assert abs(share - 9 / 14) < 0.03  # 9 against five other denoising tasks at weight 1
 
 
+def test_a_weight_matching_no_task_is_an_error():
+    with pytest.raises(ValueError, match=r"data.weights \['sr-x3'\] match none of the tasks"):
+        TaskMixture.from_patterns(["sr-x2", "dejpeg"], {"sr-x2": 2, "sr-x3": 2})
+
+
 def test_test_photos_are_refused():
     with pytest.raises(ValueError, match="training split"):
         MultiTaskDataset(bundled_photos(), TaskMixture.from_patterns(["canny"]))

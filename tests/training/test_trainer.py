@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 import torch
 
+from pixtask.data.multitask import TaskMixture
 from pixtask.training.config import TrainConfig, load_config
 from pixtask.training.trainer import NonFiniteLossError, Trainer, warmup_cosine
 
@@ -170,3 +172,10 @@ def test_init_from_starts_at_the_saved_weights_and_adds_to_its_record(tmp_path):
     assert info["trained_tasks"] == ["canny", "denoise-gaussian"]
     with pytest.raises(ValueError, match=r"init_from .* but this config builds"):
         Trainer(_cfg(tmp_path / "c", init_from=str(folder), model="genlv-small"))
+
+
+@pytest.mark.parametrize("path", sorted(str(p) for p in (Path(__file__).parents[2] / "configs").rglob("*.yaml")))
+def test_committed_configs_validate_and_name_real_tasks(path):
+    """Raises on a bad field, an unknown task id, or a weight that matches none of the tasks."""
+    cfg = load_config(path)
+    TaskMixture.from_patterns(cfg.data.tasks, cfg.data.weights)

@@ -33,13 +33,17 @@ class TaskMixture:
     @classmethod
     def from_patterns(cls, patterns: list[str], weights: dict[str, float] | None = None) -> TaskMixture:
         """Every registered task matching ``patterns`` (shell-style) at weight 1, unless
-        ``weights`` (pattern -> weight; the last matching pattern wins) says otherwise."""
+        ``weights`` (pattern -> weight; the last matching pattern wins) says otherwise. A weight
+        that matches none of the tasks is an error: a typo would otherwise silently do nothing."""
         ids: list[str] = []
         for pattern in patterns:
             matched = list_tasks(pattern)
             if not matched:
                 get_task(pattern)  # unknown id: raises with suggestions
             ids += [t for t in matched if t not in ids]
+        unused = [p for p in weights or {} if not any(fnmatch.fnmatch(t, p) for t in ids)]
+        if unused:
+            raise ValueError(f"data.weights {unused} match none of the tasks {ids}")
         out = {}
         for tid in ids:
             w = 1.0

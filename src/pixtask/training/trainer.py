@@ -102,7 +102,9 @@ class Trainer:
         photos = [p for p in resolve_photos(d.photos) if p.split == "train"]
         folders = [PairedFolder.open(f) for f in d.paired_folders]
         patterns = [t for t in d.tasks if not t.startswith("folder:")]
-        mixture = TaskMixture.from_patterns(patterns, d.weights) if patterns else TaskMixture({})
+        folder_ids = {f.task_id for f in folders}
+        task_weights = {k: v for k, v in d.weights.items() if k not in folder_ids}
+        mixture = TaskMixture.from_patterns(patterns, task_weights) if patterns else TaskMixture({})
         for f in folders:
             mixture.weights[f.task_id] = float(d.weights.get(f.task_id, 1.0))
         return MultiTaskDataset(
