@@ -5,7 +5,10 @@
         --name pixtask-tiny --eval out/eval-shipped --classical docs/classical_baselines.json
 
 A model trained in stages (a later run started with ``init_from`` an earlier one's output) is
-shipped from its last run; give every stage's run and committed config, in order. The card
+shipped from its last run; give every stage's run and committed config, in order. To add a stage
+to a model that is already shipped when the earlier runs are not on this machine, give only the
+new runs and ``--extend NAME``: the earlier stages are then read from what NAME's config.json
+recorded about them (config, steps, wall time, final loss). The card
 (README.md in the model folder, as on a model hub) is generated from what the runs recorded
 (config.yaml, log.csv) and what the evaluation measured (summary.json), so its numbers are
 never typed by hand. It is also copied to docs/models/<name>.md.
@@ -27,26 +30,54 @@ import yaml
 from pixtask.data.photos import resolve_photos
 from pixtask.models.hub import CONFIG_NAME, PRETRAINED_DIR, WEIGHTS_NAME, from_pretrained
 from pixtask.tasks import get_task
+from pixtask.training.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
 class Stage:
-    """One training run of the shipped model, as it recorded itself."""
+    """One training run of the shipped model: its committed config and what it recorded."""
 
-    run: Path
     config_path: str
     cfg: dict
-    log: list[dict]
+    steps: int
+    hours: float
+    tail_loss: float  # mean of the last 10 logged batches: one batch is noisy (relative-l1 swings by 0.3)
 
-    @property
-    def steps(self) -> int:
-        return int(self.log[-1]["step"])
+    @classmethod
+    def from_run(cls, run: Path, config_path: str) -> Stage:
+        log = list(csv.DictReader((run / "log.csv").open()))
+        tail = log[-10:]
+        return cls(
+            config_path,
+            yaml.safe_load((run / "config.yaml").read_text()),
+            steps=int(log[-1]["step"]),
+            hours=float(log[-1]["seconds"]) / 3600,
+            tail_loss=sum(float(r["loss"]) for r in tail) / len(tail),
+        )
 
-    @property
-    def hours(self) -> float:
-        return float(self.log[-1]["seconds"]) / 3600
+    @classmethod
+    def from_record(cls, record: dict) -> Stage:
+        """A stage as a shipped config.json recorded it; its config is resolved from the committed YAML."""
+        missing = {"config", "steps", "hours", "tail_loss"} - set(record)
+        if missing:
+            raise ValueError(f"the shipped model's record of a stage lacks {sorted(missing)}; ship from its runs")
+        cfg = load_config(ROOT / record["config"]).to_dict()
+        return cls(record["config"], cfg, int(record["steps"]), float(record["hours"]), float(record["tail_loss"]))
+
+    def record(self) -> dict:
+        return {
+            "config": self.config_path,
+            "steps": self.steps,
+            "batch_size": self.cfg["batch_size"],
+            "crop": self.cfg["data"]["crop"],
+            "seed": self.cfg["seed"],
+            "photos": self.cfg["data"]["photos"],
+            "loss": self.cfg.get("loss", "l1"),
+            "hours": round(self.hours, 4),
+            "tail_loss": round(self.tail_loss, 4),
+        }
 
 
 def main() -> int:
@@ -56,38 +87,25 @@ def main() -> int:
     parser.add_argument("--name", default="pixtask-tiny")
     parser.add_argument("--eval", type=Path, help="`pixtask eval` output folder of this model on test photos")
     parser.add_argument("--classical", type=Path, help="benchmarks/classical_baselines.py JSON with a model column")
+    parser.add_argument("--extend", help="A shipped model whose recorded stages come before the given runs")
     args = parser.parse_args()
     config_paths = args.config_path or ["configs/shipped-tiny.yaml"]
     if len(config_paths) != len(args.run):
         parser.error("give one --config-path per --run")
-    stages = [
-        Stage(
-            run, path, yaml.safe_load((run / "config.yaml").read_text()), list(csv.DictReader((run / "log.csv").open()))
-        )
-        for run, path in zip(args.run, config_paths, strict=True)
-    ]
-    last = stages[-1].run
+    earlier = []
+    if args.extend:
+        recorded = json.loads((PRETRAINED_DIR / args.extend / CONFIG_NAME).read_text())
+        earlier = [Stage.from_record(r) for r in recorded.get("training", {}).get("stages", [])]
+    stages = earlier + [Stage.from_run(run, path) for run, path in zip(args.run, config_paths, strict=True)]
+    last = args.run[-1]
     dest = PRETRAINED_DIR / args.name
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(last / "model" / WEIGHTS_NAME, dest / WEIGHTS_NAME)
     config = json.loads((last / "model" / CONFIG_NAME).read_text())
     config["trained_tasks"] = trained_tasks(stages)
+    config["trained_steps"] = sum(st.steps for st in stages)
     config.pop("init_from", None)  # a path on the training machine; the stages below say it
-    config["training"] = {
-        "steps": sum(st.steps for st in stages),
-        "stages": [
-            {
-                "config": st.config_path,
-                "steps": st.steps,
-                "batch_size": st.cfg["batch_size"],
-                "crop": st.cfg["data"]["crop"],
-                "seed": st.cfg["seed"],
-                "photos": st.cfg["data"]["photos"],
-                "loss": st.cfg.get("loss", "l1"),
-            }
-            for st in stages
-        ],
-    }
+    config["training"] = {"steps": sum(st.steps for st in stages), "stages": [st.record() for st in stages]}
     (dest / CONFIG_NAME).write_text(json.dumps(config, indent=1, sort_keys=True))
     model = from_pretrained(dest)  # proves the shipped folder loads strictly
     n_params = sum(p.numel() for p in model.parameters())
@@ -114,14 +132,11 @@ def stage_line(i: int, st: Stage) -> str:
     weights = st.cfg["data"].get("weights") or {}
     listed = ", ".join(f"{t} x{w:g}" for t, w in weights.items())
     sampling = f"task sampling weights {listed} (others x1), " if weights else ""
-    # one logged batch is noisy (relative-l1 swings by 0.3 between batches): average the last logs
-    tail = st.log[-10:]
-    tail_loss = sum(float(r["loss"]) for r in tail) / len(tail)
     return (
         f"- Stage {i} (`{st.config_path}`, {start}): {st.steps} steps of batch {batch} ({st.steps * batch} samples), "
         f"{sampling}{loss} loss, AdamW lr {o['lr']} betas {o['betas']}, {o['warmup_steps']} warmup steps then "
         f"cosine to {o['min_lr_ratio']}x, gradient clip {o['grad_clip']}, EMA {o['ema_decay']}, seed {st.cfg['seed']}; "
-        f"{st.hours:.2f} h, training loss {tail_loss:.4f} (mean of the last {len(tail)} logged batches)."
+        f"{st.hours:.2f} h, training loss {st.tail_loss:.4f} (mean of the last 10 logged batches)."
     )
 
 
