@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
 from pixtask.models import DEFAULT_MODEL
 from pixtask.models.hub import CONFIG_NAME, PRETRAINED_DIR
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT, load_script
 
 
 def _ship_module():
-    spec = importlib.util.spec_from_file_location("ship_model", ROOT / "scripts" / "ship_model.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["ship_model"] = module  # dataclasses resolve string annotations through sys.modules
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/ship_model.py")
 
 
 def test_the_shipped_models_stages_can_be_read_back():

@@ -44,6 +44,15 @@ def score(metric: str, pred: np.ndarray, target: np.ndarray) -> float:
     return min(value, PSNR_CAP) if metric == "psnr" and math.isinf(value) else value
 
 
+def prompt_for(query: dict, prompts: list[dict], task: str, level: int | None) -> dict:
+    """The prompt pair a query is scored with: the first one from another photo, so a model
+    never sees its own query's answer."""
+    prompt = next((p for p in prompts if p["photo"] != query["photo"]), None)
+    if prompt is None:
+        raise ValueError(f"{task} level {level}: no prompt from a photo other than {query['photo']}")
+    return prompt
+
+
 def evaluate(
     predict: Predictor,
     bench_dir: str | Path,
@@ -65,9 +74,7 @@ def evaluate(
         if metric not in METRICS:
             raise ValueError(f"task {task}: unknown metric {metric!r}")
         for q in roles["query"]:
-            prompt = next((p for p in roles["prompt"] if p["photo"] != q["photo"]), None)
-            if prompt is None:
-                raise ValueError(f"{task} level {level}: no prompt from a photo other than {q['photo']}")
+            prompt = prompt_for(q, roles["prompt"], task, level)
             q_in, q_tgt = read_image(root / q["input"]), read_image(root / q["target"])
             p_in, p_tgt = read_image(root / prompt["input"]), read_image(root / prompt["target"])
             pred = np.clip(predict(q_in, p_in, p_tgt), 0, 1).astype(np.float32)
