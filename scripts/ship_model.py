@@ -8,7 +8,8 @@ A model trained in stages (a later run started with ``init_from`` an earlier one
 shipped from its last run; give every stage's run and committed config, in order. To add a stage
 to a model that is already shipped when the earlier runs are not on this machine, give only the
 new runs and ``--extend NAME``: the earlier stages are then read from what NAME's config.json
-recorded about them (config, steps, wall time, final loss). The card
+recorded about them (config, steps, wall time, final loss); a recorded stage with the same config
+as a given run is that run shipped before, and is replaced. The card
 (README.md in the model folder, as on a model hub) is generated from what the runs recorded
 (config.yaml, log.csv) and what the evaluation measured (summary.json), so its numbers are
 never typed by hand. It is also copied to docs/models/<name>.md.
@@ -95,7 +96,7 @@ def main() -> int:
     earlier = []
     if args.extend:
         recorded = json.loads((PRETRAINED_DIR / args.extend / CONFIG_NAME).read_text())
-        earlier = [Stage.from_record(r) for r in recorded.get("training", {}).get("stages", [])]
+        earlier = earlier_stages(recorded, config_paths)
     stages = earlier + [Stage.from_run(run, path) for run, path in zip(args.run, config_paths, strict=True)]
     last = args.run[-1]
     dest = PRETRAINED_DIR / args.name
@@ -118,6 +119,13 @@ def main() -> int:
     size = (dest / WEIGHTS_NAME).stat().st_size / 2**20
     print(f"shipped {args.name}: {n_params / 1e6:.2f}M parameters, {size:.1f} MiB, card: {dest / 'README.md'}")
     return 0
+
+
+def earlier_stages(recorded: dict, new_configs: list[str]) -> list[Stage]:
+    """The stages a shipped model's config.json recorded, less those the new runs redo: a stage is
+    its committed config, so shipping the same run again (say, with --eval) replaces it."""
+    records = recorded.get("training", {}).get("stages", [])
+    return [Stage.from_record(r) for r in records if r["config"] not in new_configs]
 
 
 def trained_tasks(stages: list[Stage]) -> list[str]:

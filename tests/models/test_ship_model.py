@@ -49,3 +49,12 @@ def test_a_record_without_timings_is_refused():
     ship = _ship_module()
     with pytest.raises(ValueError, match=r"lacks \['hours', 'tail_loss'\]"):
         ship.Stage.from_record({"config": "configs/shipped-tiny.yaml", "steps": 10})
+
+
+def test_extending_with_a_stage_already_recorded_replaces_it():
+    ship = _ship_module()
+    config = json.loads((PRETRAINED_DIR / DEFAULT_MODEL / CONFIG_NAME).read_text())
+    recorded = [r["config"] for r in config["training"]["stages"]]
+    kept = ship.earlier_stages(config, [recorded[-1]])
+    assert [st.config_path for st in kept] == recorded[:-1]
+    assert len(ship.earlier_stages(config, ["configs/a-new-stage.yaml"])) == len(recorded)
