@@ -34,6 +34,7 @@ from pixtask.tasks import get_task
 from pixtask.training.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
+TAIL = 10  # logged batches averaged for the final loss: one batch is noisy (relative-l1 swings by 0.3)
 
 
 @dataclass
@@ -44,12 +45,12 @@ class Stage:
     cfg: dict
     steps: int
     hours: float
-    tail_loss: float  # mean of the last 10 logged batches: one batch is noisy (relative-l1 swings by 0.3)
+    tail_loss: float  # mean of the last TAIL logged batches
 
     @classmethod
     def from_run(cls, run: Path, config_path: str) -> Stage:
         log = list(csv.DictReader((run / "log.csv").open()))
-        tail = log[-10:]
+        tail = log[-TAIL:]
         return cls(
             config_path,
             yaml.safe_load((run / "config.yaml").read_text()),
@@ -144,7 +145,7 @@ def stage_line(i: int, st: Stage) -> str:
         f"- Stage {i} (`{st.config_path}`, {start}): {st.steps} steps of batch {batch} ({st.steps * batch} samples), "
         f"{sampling}{loss} loss, AdamW lr {o['lr']} betas {o['betas']}, {o['warmup_steps']} warmup steps then "
         f"cosine to {o['min_lr_ratio']}x, gradient clip {o['grad_clip']}, EMA {o['ema_decay']}, seed {st.cfg['seed']}; "
-        f"{st.hours:.2f} h, training loss {st.tail_loss:.4f} (mean of the last 10 logged batches)."
+        f"{st.hours:.2f} h, training loss {st.tail_loss:.4f} (mean of the last {TAIL} logged batches)."
     )
 
 
