@@ -39,6 +39,8 @@ def measure(predict, bench: Path, tasks: set[str], sigma: float) -> dict[str, di
     manifest = load_manifest(bench)
     per_task: dict[str, list[list[float]]] = {}
     groups = group_samples(manifest, tasks)
+    if not groups:
+        raise ValueError(f"no samples of tasks {sorted(tasks)} in {bench}")
     for (task, level), roles in track(list(groups.items()), description="error bands"):
         for q in roles["query"]:
             p = prompt_for(q, roles["prompt"], task, level)
