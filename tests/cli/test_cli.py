@@ -139,6 +139,14 @@ def test_train_and_resume_from_the_cli(tmp_path):
     assert "trained to step 3" in again.output
     bad = runner.invoke(app, ["train", "--set", "optim.lrr=1"])
     assert bad.exit_code == 2 and "unknown config key 'optim.lrr'" in bad.output
+    # a model folder from the checkpoint, as for evaluating a run before it ends
+    ckpt = str(tmp_path / "checkpoint-latest.pt")
+    exported = runner.invoke(app, ["export", "checkpoint", "--checkpoint", ckpt, "--out", str(tmp_path / "at3")])
+    assert exported.exit_code == 0, exported.output
+    assert "ema weights at step 3" in exported.output
+    assert json.loads((tmp_path / "at3" / "config.json").read_text())["checkpoint_step"] == 3
+    missing = runner.invoke(app, ["export", "checkpoint", "--checkpoint", str(tmp_path / "nope.pt"), "--out", "x"])
+    assert missing.exit_code == 2 and "no checkpoint at" in missing.output
 
 
 def test_eval_identity_and_model(tmp_path):

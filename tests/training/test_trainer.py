@@ -179,3 +179,32 @@ def test_committed_configs_validate_and_name_real_tasks(path):
     """Raises on a bad field, an unknown task id, or a weight that matches none of the tasks."""
     cfg = load_config(path)
     TaskMixture.from_patterns(cfg.data.tasks, cfg.data.weights)
+
+
+def test_a_checkpoint_exports_the_model_the_run_ends_with(tmp_path):
+    from pixtask.models import from_pretrained
+    from pixtask.training.checkpoint import LATEST, model_from_checkpoint
+
+    trainer = Trainer(_cfg(tmp_path / "run"))
+    trainer.fit()  # step 4 writes both the last checkpoint and the final model folder
+    final = _weights(from_pretrained(tmp_path / "run" / "model"))
+    ema, info = model_from_checkpoint(tmp_path / "run" / LATEST)
+    assert info["checkpoint_step"] == 4 and info["weights"] == "ema"
+    assert all(torch.equal(v, final[k]) for k, v in _weights(ema).items())
+    raw, info = model_from_checkpoint(tmp_path / "run" / LATEST, ema=False)
+    assert info["weights"] == "raw"
+    assert all(torch.equal(v, trainer.model.state_dict()[k]) for k, v in _weights(raw).items())
+    assert not all(torch.equal(v, final[k]) for k, v in _weights(raw).items())
+
+
+def test_exporting_something_that_is_not_a_checkpoint_says_so(tmp_path):
+    from pixtask.training.checkpoint import model_from_checkpoint
+
+    with pytest.raises(FileNotFoundError, match="no checkpoint at"):
+        model_from_checkpoint(tmp_path / "missing.pt")
+    torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="not a pixtask training checkpoint"):
+        model_from_checkpoint(tmp_path / "other.pt")
+    (tmp_path / "junk.pt").write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="not a readable pixtask checkpoint"):
+        model_from_checkpoint(tmp_path / "junk.pt")

@@ -1,4 +1,5 @@
-"""``pixtask export``: ONNX export with a parity check against PyTorch."""
+"""``pixtask export``: ONNX export with a parity check against PyTorch; a model folder from a
+training checkpoint."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import typer
 
 from pixtask.cli._common import user_errors
 from pixtask.models.export_onnx import export_onnx, onnx_max_difference
-from pixtask.models.hub import WeightsError, from_pretrained
+from pixtask.models.hub import WeightsError, from_pretrained, save_pretrained
+from pixtask.training.checkpoint import model_from_checkpoint
 
 app = typer.Typer(help="Export models.", no_args_is_help=True)
 
@@ -33,3 +35,16 @@ def onnx(
             net, out, torch.rand(1, 3, 96, 128, generator=g), torch.rand(1, 3, 64, 64, generator=g)
         )
     typer.echo(f"wrote {out}; max |onnxruntime - pytorch| = {diff:.2e} on a 96x128 query")
+
+
+@app.command("checkpoint")
+def checkpoint(
+    checkpoint: Annotated[Path, typer.Option(help="A run's checkpoint, e.g. runs/NAME/checkpoint-latest.pt.")],
+    out: Annotated[Path, typer.Option(help="Model folder to write (config.json + model.safetensors).")],
+    ema: Annotated[bool, typer.Option(help="EMA weights, as the run's final model holds; --no-ema: raw.")] = True,
+) -> None:
+    """Write a model folder from a training checkpoint, to evaluate or run a run before it ends."""
+    with user_errors():
+        net, info = model_from_checkpoint(checkpoint, ema=ema)
+        save_pretrained(net, out, extra=info)
+    typer.echo(f"wrote {out} ({info['weights']} weights at step {info['checkpoint_step']})")

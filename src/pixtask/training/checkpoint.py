@@ -15,6 +15,9 @@ from typing import Any
 
 import torch
 
+from pixtask.models import create_model
+from pixtask.models.genlv import GenLV
+
 LATEST = "checkpoint-latest.pt"
 
 
@@ -39,3 +42,27 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
         raise ValueError(f"{path}: not a readable pixtask checkpoint ({exc})") from None
+
+
+def model_from_checkpoint(path: str | os.PathLike, ema: bool = True) -> tuple[GenLV, dict[str, Any]]:
+    """The network a training checkpoint holds, so a long run can be evaluated or used before it ends.
+
+    ``ema=True`` gives the weights the run's final model folder would hold (the EMA when the run
+    keeps one, else the trained weights); ``ema=False`` the trained weights. Returns the model and
+    a record of where it came from, for the model folder's config.json.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}")
+    ckpt = load_checkpoint(path)
+    if not isinstance(ckpt, dict) or not {"model", "config", "step"} <= ckpt.keys():
+        raise ValueError(f"{path}: not a pixtask training checkpoint (no model, config and step)")
+    cfg = ckpt["config"]
+    model = create_model(cfg["model"], **cfg.get("model_overrides", {}))
+    use_ema = ema and ckpt.get("ema") is not None
+    try:
+        model.load_state_dict(ckpt["ema"] if use_ema else ckpt["model"])
+    except RuntimeError as exc:
+        raise ValueError(f"{path}: its weights do not fit the {cfg['model']} model its config names ({exc})") from None
+    info = {"from_checkpoint": str(path), "checkpoint_step": int(ckpt["step"]), "weights": "ema" if use_ema else "raw"}
+    return model.eval(), info
