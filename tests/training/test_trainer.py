@@ -208,3 +208,8 @@ def test_exporting_something_that_is_not_a_checkpoint_says_so(tmp_path):
     (tmp_path / "junk.pt").write_bytes(b"not a zip")
     with pytest.raises(ValueError, match="not a readable pixtask checkpoint"):
         model_from_checkpoint(tmp_path / "junk.pt")
+
+
+def test_resuming_a_run_with_no_checkpoint_says_how_to_start(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"no checkpoint at .*; start without --resume"):
+        Trainer(_cfg(tmp_path / "fresh")).resume()

@@ -37,7 +37,7 @@ def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> Path:
 def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}; start without --resume")
+        raise FileNotFoundError(f"no checkpoint at {path}")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
@@ -51,9 +51,6 @@ def model_from_checkpoint(path: str | os.PathLike, ema: bool = True) -> tuple[Ge
     keeps one, else the trained weights); ``ema=False`` the trained weights. Returns the model and
     a record of where it came from, for the model folder's config.json.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path}")
     ckpt = load_checkpoint(path)
     if not isinstance(ckpt, dict) or not {"model", "config", "step"} <= ckpt.keys():
         raise ValueError(f"{path}: not a pixtask training checkpoint (no model, config and step)")

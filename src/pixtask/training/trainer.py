@@ -130,7 +130,10 @@ class Trainer:
         }
 
     def resume(self, path: str | Path | None = None) -> None:
-        ckpt = load_checkpoint(path or self.out / LATEST)
+        try:
+            ckpt = load_checkpoint(path or self.out / LATEST)
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(f"{exc}; start without --resume") from None
         if ckpt["config"]["model"] != self.cfg.model or ckpt["config"]["model_overrides"] != self.cfg.model_overrides:
             raise ValueError("the checkpoint was written for another model configuration; refusing to resume")
         self.model.load_state_dict(ckpt["model"])
