@@ -86,6 +86,30 @@ def test_non_finite_loss_stops_with_a_clear_message(tmp_path, monkeypatch):
         trainer.fit()
 
 
+def test_resume_after_a_kill_between_checkpoints_logs_each_step_once(tmp_path):
+    """A run killed at step 3 (last checkpoint at 2) had logged step 3; the resumed run logs it
+    again, so the stale row must go and the wall-time column must keep counting."""
+    full = Trainer(_cfg(tmp_path / "full"))
+    full.fit()
+
+    def kill_at_3(step: int, loss: float) -> None:
+        if step == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        Trainer(_cfg(tmp_path / "split")).fit(on_step=kill_at_3)
+    resumed = Trainer(_cfg(tmp_path / "split"))
+    resumed.resume()
+    assert resumed.step == 2
+    resumed.fit()
+    rows = [line.split(",") for line in (tmp_path / "split" / "log.csv").read_text().splitlines()[1:]]
+    reference = [line.split(",") for line in (tmp_path / "full" / "log.csv").read_text().splitlines()[1:]]
+    assert [r[0] for r in rows] == ["1", "2", "3", "4"]
+    assert [r[1] for r in rows] == [r[1] for r in reference]  # same losses as the uninterrupted run
+    seconds = [float(r[3]) for r in rows]
+    assert seconds == sorted(seconds)
+
+
 def test_resume_refuses_another_model(tmp_path):
     Trainer(_cfg(tmp_path)).fit(stop_at=2)
     other = Trainer(_cfg(tmp_path, model="genlv-small"))

@@ -208,12 +208,14 @@ class Trainer:
         loader = DataLoader(self.dataset, batch_size=b, sampler=order, num_workers=cfg.data.workers)
         log = self.out / "log.csv"
         new_log = not log.exists() or self.step == 0
-        board = SummaryWriter(str(self.out / "tb")) if main else None  # TensorBoard: tensorboard --logdir OUT
+        elapsed = 0.0 if new_log or not main else truncate_log(log, self.step)
+        # purge_step drops TensorBoard events a killed run wrote after its last checkpoint
+        board = SummaryWriter(str(self.out / "tb"), purge_step=self.step + 1 if self.step else None) if main else None
         with log.open("w" if new_log else "a", newline="") if main else open(os.devnull, "w") as fh:
             writer = csv.writer(fh)
             if new_log:
                 writer.writerow(["step", "loss", "lr", "seconds"])
-            start = time.perf_counter()
+            start = time.perf_counter() - elapsed
             for batch in loader:
                 loss = self.train_step(batch["images"])
                 if board is not None:
@@ -250,6 +252,17 @@ class Trainer:
             save_pretrained(self.ema if self.ema is not None else self.model, final, extra=extra)
             plot_log(log, self.out / "loss.png")
         return final
+
+
+def truncate_log(log: Path, step: int) -> float:
+    """Drop the rows a killed run logged after its last checkpoint (the resumed run logs those
+    steps again) and return the wall time logged at ``step``, so "seconds" keeps counting."""
+    with log.open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, kept = rows[:1], [r for r in rows[1:] if r and int(r[0]) <= step]
+    with log.open("w", newline="") as fh:
+        csv.writer(fh).writerows(header + kept)
+    return float(kept[-1][3]) if kept else 0.0
 
 
 def plot_log(log: Path, path: Path) -> None:
