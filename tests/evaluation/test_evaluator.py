@@ -68,3 +68,31 @@ def test_summary_directions_and_report_files(bench, tmp_path):
 def test_wrong_output_shape_is_reported(bench):
     with pytest.raises(ValueError, match="predictor returned"):
         evaluate(lambda q, pi, po: q[:32], bench)
+
+
+def test_gain_by_level_shows_what_the_task_mean_hides(tmp_path):
+    from pixtask.evaluation.evaluator import QueryResult
+    from pixtask.evaluation.report import _markdown
+
+    def row(task, level, metric, value, identity):
+        return QueryResult(task, level, "restoration", metric, "a", "b", value, identity)
+
+    results = [
+        row("deblur-gaussian", 1, "psnr", 29.0, 30.0),  # harm at the mild level
+        row("deblur-gaussian", 1, "psnr", 31.0, 32.0),
+        row("deblur-gaussian", 5, "psnr", 23.0, 21.0),  # help at the severe one
+        row("canny", None, "mae", 40.0, 130.0),
+    ]
+    summary = summarise(results)
+    blur = summary["tasks"]["deblur-gaussian"]
+    assert blur["gain"] == pytest.approx(0.0, abs=1e-9)  # (-1 - 1 + 2) / 3
+    assert blur["by_level"] == {
+        "1": {"model": 30.0, "identity": 31.0, "gain": -1.0},
+        "5": {"model": 23.0, "identity": 21.0, "gain": 2.0},
+    }
+    assert summary["tasks"]["canny"]["by_level"] == {"-": {"model": 40.0, "identity": 130.0, "gain": 90.0}}
+    summary["title"] = "t"
+    md = _markdown(summary)
+    assert "| task | - | L1 | L5 |" in md
+    assert "| deblur-gaussian |  | -1.00 | +2.00 |" in md
+    assert "| canny | +90.00 |  |  |" in md

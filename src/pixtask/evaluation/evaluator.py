@@ -109,15 +109,17 @@ def summarise(results: list[QueryResult]) -> dict:
     for task, rows in by_task.items():
         metric = rows[0].metric
         better_high = METRICS[metric].higher_is_better
-        model = float(np.mean([r.value for r in rows]))
-        identity = float(np.mean([r.identity for r in rows]))
         tasks[task] = {
             "category": rows[0].category,
             "metric": metric,
-            "model": round(model, 4),
-            "identity": round(identity, 4),
-            "gain": round(model - identity if better_high else identity - model, 4),
+            **_means(rows, better_high),
             "queries": len(rows),
+            # a task mean hides opposite behaviour at mild and severe levels (doing nothing on one,
+            # harm on the other), so the report shows each level too
+            "by_level": {
+                _level_key(level): _means([r for r in rows if r.level == level], better_high)
+                for level in sorted({r.level for r in rows}, key=lambda v: -1 if v is None else v)
+            },
         }
     categories: dict[str, dict] = {}
     for cat in sorted({t["category"] for t in tasks.values()}):
@@ -135,6 +137,18 @@ def summarise(results: list[QueryResult]) -> dict:
         "psnr_cap_db": PSNR_CAP,
         "conventions": {m: METRICS[m].convention for m in {t["metric"] for t in tasks.values()}},
     }
+
+
+def _means(rows: list[QueryResult], better_high: bool) -> dict:
+    model = float(np.mean([r.value for r in rows]))
+    identity = float(np.mean([r.identity for r in rows]))
+    gain = model - identity if better_high else identity - model
+    return {"model": round(model, 4), "identity": round(identity, 4), "gain": round(gain, 4)}
+
+
+def _level_key(level: int | None) -> str:
+    """JSON keys are strings; a task without severity levels has the single level "-"."""
+    return "-" if level is None else str(level)
 
 
 def results_table(results: list[QueryResult]) -> list[dict]:

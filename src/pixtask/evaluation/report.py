@@ -44,12 +44,28 @@ def _markdown(summary: dict) -> str:
     ]
     for task, t in summary["tasks"].items():
         lines.append(f"| {task} | {t['category']} | {t['metric']} | {t['model']} | {t['identity']} | {t['gain']:+} |")
+    lines += ["", *_level_table(summary)]
     lines += ["", "| category | model | identity | tasks | beats identity |", "|---|---:|---:|---:|---:|"]
     for cat, c in summary["categories"].items():
         lines.append(f"| {cat} | {c['model']} | {c['identity']} | {c['tasks']} | {c['beats_identity']} |")
     lines += ["", "Gain: improvement over identity in the metric's units (positive is better). Conventions:"]
     lines += [f"- {m}: {conv}" for m, conv in summary["conventions"].items()]
     return "\n".join(lines) + "\n"
+
+
+def _level_table(summary: dict) -> list[str]:
+    """Gain over identity per severity level: where a task's mean hides a failure."""
+    levels = sorted({k for t in summary["tasks"].values() for k in t["by_level"]}, key=lambda k: (k != "-", k.zfill(3)))
+    lines = [
+        'Gain by severity level ("-": the task has no levels):',
+        "",
+        "| task | " + " | ".join(f"L{k}" if k != "-" else "-" for k in levels) + " |",
+        "|---|" + "---:|" * len(levels),
+    ]
+    for task, t in summary["tasks"].items():
+        cells = [f"{t['by_level'][k]['gain']:+.2f}" if k in t["by_level"] else "" for k in levels]
+        lines.append(f"| {task} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _chart(summary: dict, path: Path) -> None:
