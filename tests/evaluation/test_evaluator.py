@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 
@@ -62,6 +63,15 @@ def test_summary_directions_and_report_files(bench, tmp_path):
         "images",
     }
     assert json.loads((tmp_path / "summary.json").read_text())["psnr_cap_db"] == 100.0
+    # each query's task parameters ride along, so a reader can split a level by sub-type
+    rows = list(csv.DictReader((tmp_path / "per_query.csv").open()))
+    manifest = load_manifest(bench)
+    sigma = {
+        s["photo"]: s["params"] for s in manifest["samples"] if s["task"] == "denoise-gaussian" and s["role"] == "query"
+    }
+    noisy = [r for r in rows if r["task"] == "denoise-gaussian"]
+    assert noisy and all(json.loads(r["params"]) == sigma[r["query_photo"]] for r in noisy)
+    assert all("sigma" in json.loads(r["params"]) for r in noisy)
     assert (tmp_path / "report.html").read_text().count("<tr>") == 2
 
 

@@ -9,6 +9,7 @@ that averages stay finite (``PSNR_CAP``), and the cap is recorded with the resul
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from collections.abc import Callable
@@ -35,6 +36,9 @@ class QueryResult:
     prompt_photo: str
     value: float
     identity: float
+    # the query's task parameters as JSON: a level can stand for a sub-type (contrast sigmoid vs
+    # scale), and this is what lets a reader split by it
+    params: str = "{}"
     output: np.ndarray | None = None  # kept for the report's first query per task
 
 
@@ -90,6 +94,7 @@ def evaluate(
                     prompt["photo"],
                     score(metric, pred, q_tgt),
                     score(metric, q_in, q_tgt),
+                    json.dumps(q.get("params", {}), sort_keys=True),
                     output=pred if task not in seen_tasks else None,
                 )
             )
