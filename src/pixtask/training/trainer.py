@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import io
 import math
 import os
 import time
@@ -31,6 +32,7 @@ from torch.utils.data import DataLoader
 from torch.utils.tensorboard import SummaryWriter
 
 from pixtask.core.device import resolve_device, resolve_precision
+from pixtask.core.image_io import write_bytes_atomic
 from pixtask.data.multitask import MultiTaskDataset, TaskMixture
 from pixtask.data.paired_folder import PairedFolder
 from pixtask.data.photos import resolve_photos
@@ -260,8 +262,9 @@ def truncate_log(log: Path, step: int) -> float:
     with log.open(newline="") as fh:
         rows = list(csv.reader(fh))
     header, kept = rows[:1], [r for r in rows[1:] if r and int(r[0]) <= step]
-    with log.open("w", newline="") as fh:
-        csv.writer(fh).writerows(header + kept)
+    buf = io.StringIO()
+    csv.writer(buf).writerows(header + kept)
+    write_bytes_atomic(log, buf.getvalue().encode())  # a crash here must not lose the log
     return float(kept[-1][3]) if kept else 0.0
 
 
