@@ -35,9 +35,11 @@ def test_default_model_ships_with_the_package():
 @pytest.mark.parametrize(
     "task_id",
     [
-        # stage 3 regressed on this pair: +0.54 dB (stage 2: > 1 dB), while its benchmark mean rose
-        # to +3.0 dB; deraining is the most prompt-sensitive task (2.4 dB std over prompt pairs)
-        pytest.param("derain", marks=pytest.mark.xfail(strict=True, reason="pixtask-tiny gains 0.54 dB here")),
+        # deraining is the most prompt-sensitive task: on this pair stage 3 gained only +0.54 dB
+        # (a strict xfail until stage 4), stage 4 +1.10
+        "derain",
+        "dehaze",
+        "brighten-correction",
         "demosaic",
         "denoise-gaussian",
         "lowlight-enhancement",
