@@ -75,10 +75,10 @@ def main() -> None:
         "",
         "Every table below is written by the command shown (all of them: `benchmarks/studies.sh`, or",
         "`make studies`) and copied here by `python scripts/make_studies_page.py`. Models: the prompt",
-        "robustness, mismatch, zero-shot and few-shot studies ran on the shipped `pixtask-tiny`",
-        "(stage 3, docs/models/pixtask-tiny.md). The studies that train several models",
-        "use 400-step runs of `configs/studies/restoration6.yaml` (six restoration tasks, bundled training",
-        "photos, genlv-tiny without the global residual).",
+        "robustness, mismatch and zero-shot studies ran on the shipped `pixtask-tiny` (stage 4,",
+        "docs/models/pixtask-tiny.md), the few-shot study on its stage-3 weights (not re-run since).",
+        "The studies that train several models use 400-step runs of `configs/studies/restoration6.yaml`",
+        "(six restoration tasks, bundled training photos, genlv-tiny without the global residual).",
         "",
     ]
     for folder, title, table, figure, stage, claim in STUDIES:

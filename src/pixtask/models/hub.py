@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
 
+from pixtask.core.image_io import atomic_target, write_bytes_atomic
 from pixtask.models.genlv import GenLV, GenLVConfig
 
 CONFIG_NAME = "config.json"
@@ -53,14 +53,9 @@ def save_pretrained(model: GenLV, folder: str | os.PathLike, extra: dict | None 
     folder.mkdir(parents=True, exist_ok=True)
     config = {"format": FORMAT, "architecture": "GenLV", **dataclasses.asdict(model.config), **(extra or {})}
     state = {k: v.detach().to("cpu", torch.float32).contiguous() for k, v in model.state_dict().items()}
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_target(folder / WEIGHTS_NAME) as tmp:
         save_file(state, tmp, metadata={"format": FORMAT})
-        os.replace(tmp, folder / WEIGHTS_NAME)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    (folder / CONFIG_NAME).write_text(json.dumps(config, indent=1, sort_keys=True))
+    write_bytes_atomic(folder / CONFIG_NAME, json.dumps(config, indent=1, sort_keys=True).encode())
     return folder
 
 

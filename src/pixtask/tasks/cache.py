@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from pixtask.core.image_io import atomic_target
 from pixtask.tasks.spec import Operator
 
 
@@ -88,13 +88,5 @@ class OperatorCache:
     def _store(self, key: str, value: np.ndarray) -> None:
         if self.directory is None:
             return
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.save(fh, value.astype(np.float32), allow_pickle=False)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_target(self._path(key)) as tmp, tmp.open("wb") as fh:
+            np.save(fh, value.astype(np.float32), allow_pickle=False)

@@ -9,12 +9,12 @@ containers and tensors only. The data stream needs no state: samples are a pure 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from pixtask.core.image_io import atomic_target
 from pixtask.models import create_model
 from pixtask.models.genlv import GenLV
 
@@ -23,14 +23,8 @@ LATEST = "checkpoint-latest.pt"
 
 def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_target(path) as tmp:  # a crash mid-write leaves the previous checkpoint intact
         torch.save(state, tmp)
-        os.replace(tmp, path)  # a crash mid-write leaves the previous checkpoint intact
-    finally:
-        Path(tmp).unlink(missing_ok=True)
     return path
 
 
