@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import io
-import os
-import stat
 from pathlib import Path
 
 import cv2
@@ -10,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pixtask.core.image_io import ImageReadError, read_image, write_bytes_atomic, write_image
+from pixtask.core.image_io import ImageReadError, read_image, write_image
 
 
 def _grad(h=12, w=16) -> np.ndarray:
@@ -29,19 +27,6 @@ def test_rgb_png_round_trip(tmp_path: Path):
 def test_write_leaves_no_temporary_files(tmp_path: Path):
     write_image(tmp_path / "a.png", _grad())
     assert [p.name for p in tmp_path.iterdir()] == ["a.png"]
-
-
-def test_atomic_write_gives_the_umask_mode_not_mkstemps_0600(tmp_path: Path):
-    """Written reports and weights must be readable by others as plain open() would make them."""
-    old = os.umask(0o027)
-    try:
-        path = write_bytes_atomic(tmp_path / "r.json", b"{}")
-        also = write_image(tmp_path / "a.png", np.zeros((4, 4, 3), np.float32))
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o640
-    assert stat.S_IMODE(also.stat().st_mode) == 0o640
-    assert os.umask(old) == old  # the umask is left as it was
 
 
 def test_grey_is_replicated(tmp_path: Path):

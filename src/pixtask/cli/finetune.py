@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from pixtask.cli._common import user_errors
-from pixtask.core.image_io import write_bytes_atomic
+from pixtask.core.atomic_write import write_bytes_atomic
 from pixtask.data.paired_folder import PairedFolder
 from pixtask.models.hub import DEFAULT_MODEL, WeightsError, from_pretrained, save_pretrained
 from pixtask.training.finetune import STRATEGIES, FewShotConfig, finetune

@@ -6,17 +6,16 @@ is the only place that knows about file formats, bit depths, alpha, palettes and
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
-import tempfile
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from pixtask.core.atomic_write import write_bytes_atomic
 
 #: Largest image accepted by default (pixels). Guards against decompression bombs: a small file
 #: that claims gigapixel dimensions would otherwise exhaust memory before any check ran.
@@ -210,38 +209,6 @@ def encode_image(img: np.ndarray, suffix: str = ".png", *, jpeg_quality: int = 9
     options = {"quality": jpeg_quality} if fmt == "JPEG" else {"compress_level": png_compression}
     Image.fromarray(arr).save(buf, format=fmt, **options)
     return buf.getvalue()
-
-
-def _new_file_mode() -> int:
-    """The mode open() would give a new file under the process umask (os.umask only reads by setting)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-@contextlib.contextmanager
-def atomic_target(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path`` to write to; it replaces ``path`` only if the block
-    finishes, so a crash or kill mid-write leaves the previous file (or none) whole."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, _new_file_mode())  # mkstemp makes 0600; a written file should read like any other
-    finally:
-        os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    """Write a file so that it appears whole or not at all (temporary name, then rename)."""
-    with atomic_target(path) as tmp:
-        tmp.write_bytes(data)
-    return Path(path)
 
 
 def write_image(path: str | os.PathLike, img: np.ndarray, *, jpeg_quality: int = 95, png_compression: int = 6) -> Path:

@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from pixtask.core.atomic_write import write_bytes_atomic
 from pixtask.core.geometry import center_square
-from pixtask.core.image_io import encode_image, write_bytes_atomic
+from pixtask.core.image_io import encode_image
 from pixtask.core.seeding import rng_for
 from pixtask.data.photos import Photo, check_split, resolve_photos
 from pixtask.tasks import Task, get_task, list_tasks

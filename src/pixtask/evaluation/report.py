@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pixtask.core.image_io import write_bytes_atomic, write_image
+from pixtask.core.atomic_write import write_bytes_atomic
+from pixtask.core.image_io import write_image
 from pixtask.data.benchmark import load_manifest
 from pixtask.evaluation.evaluator import QueryResult, results_table, summarise
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from pixtask.core.image_io import atomic_target, write_bytes_atomic
+from pixtask.core.atomic_write import atomic_target, write_bytes_atomic
 from pixtask.models.genlv import GenLV, GenLVConfig
 
 CONFIG_NAME = "config.json"

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pixtask.core.image_io import read_image, write_bytes_atomic
+from pixtask.core.atomic_write import write_bytes_atomic
+from pixtask.core.image_io import read_image
 
 
 @lru_cache(maxsize=512)

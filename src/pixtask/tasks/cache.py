@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from pixtask.core.image_io import atomic_target
+from pixtask.core.atomic_write import atomic_target
 from pixtask.tasks.spec import Operator
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from pixtask.core.image_io import atomic_target
+from pixtask.core.atomic_write import atomic_target
 from pixtask.models import create_model
 from pixtask.models.genlv import GenLV
 

@@ -31,8 +31,8 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 from torch.utils.tensorboard import SummaryWriter
 
+from pixtask.core.atomic_write import write_bytes_atomic
 from pixtask.core.device import resolve_device, resolve_precision
-from pixtask.core.image_io import write_bytes_atomic
 from pixtask.data.multitask import MultiTaskDataset, TaskMixture
 from pixtask.data.paired_folder import PairedFolder
 from pixtask.data.photos import resolve_photos

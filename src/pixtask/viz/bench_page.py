@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from pixtask.core.image_io import write_bytes_atomic
+from pixtask.core.atomic_write import write_bytes_atomic
 from pixtask.data.benchmark import load_manifest
 
 _STYLE = """
