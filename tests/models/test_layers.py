@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
+import torch.nn.functional as F
 
 from pixtask.models.layers import ChannelLayerNorm, TokenAttention
 from pixtask.models.layers.attention import OverlappingWindowAttention, RelativePositionLogits
@@ -72,3 +74,31 @@ def test_token_attention_cross_uses_prompt_keys_and_values():
         heads.append((q[0, :, s] @ kk[0, :, s].t() / 2.0).softmax(-1) @ vv[0, :, s])
     expected = att.to_out(torch.cat(heads, dim=-1)[None])
     torch.testing.assert_close(att(x, k, v), expected, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("layer", ["token", "window"])
+def test_chunked_attention_equals_one_pass(layer, monkeypatch):
+    """Large inputs are split into chunks of scores; the output must not change."""
+    import pixtask.models.layers.attention as attention
+
+    torch.manual_seed(0)
+    if layer == "token":
+        module, x = attention.TokenAttention(32, 4), torch.rand(2, 100, 32)
+    else:
+        module, x = attention.OverlappingWindowAttention(16, 2), torch.rand(1, 16, 32, 32)
+    whole = module(x)
+    calls = []
+    original = F.scaled_dot_product_attention if layer == "token" else attention.OverlappingWindowAttention._attend
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    if layer == "token":
+        monkeypatch.setattr(attention.F, "scaled_dot_product_attention", counted)
+    else:
+        monkeypatch.setattr(attention.OverlappingWindowAttention, "_attend", counted)
+    monkeypatch.setattr(attention, "MAX_SCORES", 2 * 4 * 100 * 7 if layer == "token" else 64 * 144 * 5)
+    chunked = module(x)
+    assert len(calls) == (15 if layer == "token" else 7)  # 100 rows by 7; 32 windows (16 x 2 heads) by 5
+    torch.testing.assert_close(chunked, whole, rtol=1e-5, atol=1e-6)

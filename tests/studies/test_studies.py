@@ -16,7 +16,7 @@ from pixtask.studies.compare import compare_models, write_comparison
 from pixtask.studies.mismatch import CLEAN, mismatch, write_mismatch
 from pixtask.studies.prompt_robustness import prompt_robustness, write_prompt_robustness
 from pixtask.studies.specialists import plan_specialists
-from pixtask.training.config import TrainConfig
+from pixtask.training.config import TrainConfig, load_config, save_config
 
 runner = CliRunner()
 TASKS = "dejpeg,denoise-gaussian,canny"
@@ -161,17 +161,16 @@ def test_specialists_cli_trains_and_skips_finished_runs(tmp_path):
         "split--dejpeg.yaml",
         "split--derain.yaml",
     ]
+    # shrunk through the config API, so a changed key cannot silently leave the runs full size
     small = tmp_path / "small.yaml"
-    small.write_text(
-        (tmp_path / "configs" / "reference.yaml")
-        .read_text()
-        .replace("steps: 200", "steps: 2")
-        .replace("crop: 64", "crop: 32")
-        .replace("workers: 1", "workers: 0")
-    )
+    shrunk = load_config(tmp_path / "configs" / "reference.yaml", ["steps=2", "data.crop=32", "data.workers=0"])
+    save_config(shrunk, small)
     args[3] = str(small)
     first = runner.invoke(app, [*args, "--train"])
     assert first.exit_code == 0, first.output
     assert (tmp_path / "split" / "dejpeg" / "model" / "model.safetensors").is_file()
+    for run, steps in {"split/dejpeg": 1, "split/derain": 1, "reference": 2}.items():  # split: 2 steps / 2 tasks
+        logged = [line.split(",")[0] for line in (tmp_path / run / "log.csv").read_text().split()[1:]]
+        assert logged[-1] == str(steps), (run, logged)
     again = runner.invoke(app, [*args, "--train"])
     assert again.output.count("done already") == 3

@@ -33,4 +33,6 @@ def train(
     ) as bar:
         job = bar.add_task("train", total=cfg.steps, completed=trainer.step, loss="-")
         final = trainer.fit(on_step=lambda step, loss: bar.update(job, completed=step, loss=f"{loss:.4f}"))
+    if trainer.compile_seconds is not None:
+        typer.echo(f"torch.compile: the first step took {trainer.compile_seconds:.1f} s")
     typer.echo(f"trained to step {trainer.step}; model: {final}; log: {Path(cfg.out_dir) / 'log.csv'}")

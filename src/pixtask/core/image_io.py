@@ -191,6 +191,11 @@ def to_uint8(img: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(np.asarray(img, dtype=np.float32) * 255.0), 0, 255).astype(np.uint8)
 
 
+def to_float(img: np.ndarray) -> np.ndarray:
+    """8-bit image -> contiguous float32 in [0, 1], scaled as :func:`read_image` scales 8-bit files."""
+    return np.ascontiguousarray(img, dtype=np.float32) / np.float32(255)
+
+
 _FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
 

@@ -112,6 +112,13 @@ class MultiTaskDataset(Dataset):
             self._sampler = PairSampler(self.photos, crop=self.crop, max_side=self.max_side, cache=cache)
         return self._sampler
 
+    def preload(self) -> int:
+        """Decode every training photo now (bytes kept; 0 when only paired folders are mixed).
+        The trainer calls this before its DataLoader workers fork, so they share one copy."""
+        if all(t in self.folders for t in self.mixture.weights):
+            return 0
+        return self.sampler.preload()
+
     def sample(self, index: int) -> tuple[list[np.ndarray], str, int, tuple[str, str]]:
         if index < 0:
             raise IndexError(index)

@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +47,14 @@ class OperatorCache:
         self.misses = 0
 
     def get_or_compute(
-        self, operator: Operator, image: np.ndarray, photo_sha256: str, params: Mapping[str, Any]
+        self,
+        operator: Operator,
+        image: np.ndarray | Callable[[], np.ndarray],
+        photo_sha256: str,
+        params: Mapping[str, Any],
     ) -> np.ndarray:
+        """The cached result, or ``operator(image, params)``; ``image`` may be a callable that
+        makes the input, so a hit never pays for preparing it."""
         key = operator_cache_key(operator, photo_sha256, params)
         if key in self._memory:
             self._memory.move_to_end(key)
@@ -57,7 +63,7 @@ class OperatorCache:
         result = self._load(key)
         if result is None:
             self.misses += 1
-            result = operator(image, params)
+            result = operator(image() if callable(image) else image, params)
             self._store(key, result)
         else:
             self.hits += 1

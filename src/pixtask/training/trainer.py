@@ -18,12 +18,14 @@ import contextlib
 import copy
 import csv
 import io
+import json
 import math
 import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 import torch.distributed as dist
@@ -70,13 +72,22 @@ class Trainer:
         torch.manual_seed(cfg.seed)
         self.model = create_model(cfg.model, **cfg.model_overrides)
         self.init_info = self._init_weights(cfg.init_from) if cfg.init_from else {}
-        self.model.to(self.device)
+        self.memory_format = torch.channels_last if cfg.channels_last else torch.contiguous_format
+        self.model.to(self.device, memory_format=self.memory_format)
         self.ema = copy.deepcopy(self.model).requires_grad_(False) if cfg.optim.ema_decay > 0 else None
         self.network = (
             DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
             if self.world > 1
             else self.model
         )
+        if cfg.compile and self.device.type != "cuda":
+            raise ValueError(
+                "compile: true needs a CUDA device: torch 2.13's CPU compiler crashed in this model's backward "
+                "pass (docs/gpu.md); train on CPU without it"
+            )
+        if cfg.compile:  # after DDP, so its optimizer can split the graph at bucket boundaries
+            self.network = torch.compile(self.network)
+        self.compile_seconds: float | None = None  # time of the first (compiling) step
         o = cfg.optim
         self.optimizer = torch.optim.AdamW(
             self.model.parameters(), lr=o.lr, betas=tuple(o.betas), weight_decay=o.weight_decay
@@ -171,8 +182,12 @@ class Trainer:
         return grid
 
     def train_step(self, images: torch.Tensor) -> float:
-        images = images.to(self.device)
-        prompt_in, prompt_out, query_in, query_out = images.unbind(1)
+        first = self.cfg.compile and self.compile_seconds is None
+        started = time.perf_counter()
+        images = images.to(self.device, non_blocking=True)
+        prompt_in, prompt_out, query_in, query_out = (
+            t.contiguous(memory_format=self.memory_format) for t in images.unbind(1)
+        )
         self.network.train()
         with self._autocast():
             pred = self.network(query_in, prompt_in, prompt_out)
@@ -194,7 +209,28 @@ class Trainer:
                 for e, p in zip(self.ema.parameters(), self.model.parameters(), strict=True):
                     e.lerp_(p.detach(), 1 - d)
         self.step += 1
-        return float(loss.detach())
+        loss_value = float(loss.detach())  # synchronises, so the compile time below is real
+        if first:
+            self.compile_seconds = time.perf_counter() - started
+        return loss_value
+
+    def _log_compile(self, board: SummaryWriter | None) -> None:
+        """The compile time, in TensorBoard and in OUT_DIR/compile.json (log.csv stays numeric)."""
+        if board is None:
+            return
+        board.add_scalar("train/compile_seconds", self.compile_seconds, self.step)
+        record = {"compile_seconds": round(self.compile_seconds, 2), "step": self.step, "device": str(self.device)}
+        write_bytes_atomic(self.out / "compile.json", (json.dumps(record) + "\n").encode())
+
+    def loader(self, indices: list[int]) -> DataLoader:
+        """Batches of ``indices``. Photos are decoded before workers fork (shared copy-on-write);
+        on CUDA the batches are pinned and copied asynchronously and workers stay alive."""
+        workers = self.cfg.data.workers
+        self.dataset.preload()
+        options: dict = {"pin_memory": self.device.type == "cuda"}
+        if workers > 0:
+            options.update(persistent_workers=self.device.type == "cuda", prefetch_factor=4)
+        return DataLoader(self.dataset, batch_size=self.cfg.batch_size, sampler=indices, num_workers=workers, **options)
 
     def fit(self, stop_at: int | None = None, on_step: Callable[[int, float], None] | None = None) -> Path:
         """Train until ``cfg.steps`` (or ``stop_at``, for tests and time-boxed runs); returns the
@@ -207,7 +243,7 @@ class Trainer:
         end = min(cfg.steps, stop_at or cfg.steps)
         b, w, r = cfg.batch_size, self.world, self.rank
         order = [s * w * b + r * b + i for s in range(self.step, end) for i in range(b)]  # this rank's indices
-        loader = DataLoader(self.dataset, batch_size=b, sampler=order, num_workers=cfg.data.workers)
+        batches = _forked_iter(self.loader(order))
         log = self.out / "log.csv"
         new_log = not log.exists() or self.step == 0
         elapsed = 0.0 if new_log or not main else truncate_log(log, self.step)
@@ -218,8 +254,12 @@ class Trainer:
             if new_log:
                 writer.writerow(["step", "loss", "lr", "seconds"])
             start = time.perf_counter() - elapsed
-            for batch in loader:
+            compile_logged = False
+            for batch in batches:
                 loss = self.train_step(batch["images"])
+                if self.compile_seconds is not None and not compile_logged:
+                    self._log_compile(board)
+                    compile_logged = True
                 if board is not None:
                     board.add_scalar("train/loss", loss, self.step)
                     board.add_scalar("train/lr", self.scheduler.get_last_lr()[0], self.step)
@@ -286,6 +326,20 @@ def plot_log(log: Path, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _forked_iter(loader: DataLoader):
+    """Start ``loader``'s workers with OpenCV single-threaded: each worker is one process
+    already, and setting the thread count inside a forked worker deadlocked it (docs/gpu.md),
+    so it is set here, in the parent, around the fork only."""
+    if loader.num_workers == 0:
+        return iter(loader)
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        return iter(loader)
+    finally:
+        cv2.setNumThreads(threads)
 
 
 def _init_distributed(device: str) -> tuple[int, int]:

@@ -6,7 +6,11 @@
 * :class:`TokenAttention`: plain multi-head attention over tokens, used for self-attention
   and for prompt cross-attention in the bottleneck.
 
-All windows and heads are batched tensor operations; there is no Python loop over them.
+All windows and heads are batched tensor operations. At large inputs the work is split into
+chunks of at most :data:`MAX_SCORES` attention scores (rows of queries or groups of windows;
+softmax is per row, so the result is the same), so no backend materialises a full attention
+matrix: genlv-base at 1024x1024 has 16,384 bottleneck tokens, an 8.6 GB fp32 score matrix per
+attention if a kernel falls back to the plain math path.
 """
 
 from __future__ import annotations
@@ -14,6 +18,18 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+MAX_SCORES = 2**27  # attention scores one chunk may hold (512 MiB in fp32)
+
+
+def chunked_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """``scaled_dot_product_attention`` on (B, heads, N, d), over chunks of query rows when the
+    full score matrix would exceed :data:`MAX_SCORES`."""
+    b, h, n_q, _ = q.shape
+    rows = max(1, MAX_SCORES // (b * h * k.shape[2]))
+    if rows >= n_q:
+        return F.scaled_dot_product_attention(q, k, v)
+    return torch.cat([F.scaled_dot_product_attention(q[:, :, i : i + rows], k, v) for i in range(0, n_q, rows)], 2)
 
 
 class ChannelAttention(nn.Module):
@@ -103,11 +119,19 @@ class OverlappingWindowAttention(nn.Module):
 
         k, v = key_windows(k), key_windows(v)
         q = q * d**-0.5
-        bias = self.rel_pos_emb(q)  # computed from the scaled query, as the official model does
-        attn = torch.baddbmm(bias.to(q.dtype), q, k.transpose(1, 2)).softmax(dim=-1)  # (N, ws^2, kw^2)
-        out = attn @ v
+        windows = max(1, MAX_SCORES // (ws * ws * kw * kw))
+        if windows >= q.shape[0]:
+            out = self._attend(q, k, v)
+        else:
+            out = torch.cat([self._attend(*(t[i : i + windows] for t in (q, k, v))) for i in range(0, len(q), windows)])
         out = out.reshape(b, gh, gw, nh, ws, ws, d).permute(0, 3, 6, 1, 4, 2, 5).reshape(b, nh * d, h, w)
         return self.project_out(out)
+
+    def _attend(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        """Windowed attention of (N, ws^2, d) scaled queries to (N, kw^2, d) keys and values."""
+        bias = self.rel_pos_emb(q)  # computed from the scaled query, as the official model does
+        attn = torch.baddbmm(bias.to(q.dtype), q, k.transpose(1, 2)).softmax(dim=-1)  # (N, ws^2, kw^2)
+        return attn @ v
 
 
 class TokenAttention(nn.Module):
@@ -130,5 +154,5 @@ class TokenAttention(nn.Module):
         def split(t: torch.Tensor) -> torch.Tensor:  # (B, N, D) -> (B, heads, N, D/heads)
             return t.reshape(t.shape[0], t.shape[1], self.heads, -1).transpose(1, 2)
 
-        out = F.scaled_dot_product_attention(split(self.to_q(x)), split(self.to_k(keys)), split(self.to_v(values)))
+        out = chunked_attention(split(self.to_q(x)), split(self.to_k(keys)), split(self.to_v(values)))
         return self.to_out(out.transpose(1, 2).reshape(x.shape))
