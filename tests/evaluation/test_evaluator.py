@@ -29,7 +29,11 @@ def test_identity_predictor_equals_identity_baseline(bench):
     assert len(results) == 4
     assert all(r.value == r.identity for r in results)
     assert all(r.prompt_photo != r.query_photo for r in results)
-    assert all(t["gain"] == 0 for t in summarise(results)["tasks"].values())
+    tasks = summarise(results)["tasks"]
+    assert all(t["gain_vs_identity"] == 0 for t in tasks.values())
+    assert tasks["denoise-gaussian"]["gain"] == 0 and tasks["denoise-gaussian"]["baseline"] == "identity"
+    # the photo is no answer for an edge map: the best constant beats it, so returning the input loses
+    assert tasks["canny"]["baseline"] == "best constant" and tasks["canny"]["gain"] < -50
 
 
 def test_constant_grey_predictor_by_hand(bench):
@@ -52,8 +56,11 @@ def test_summary_directions_and_report_files(bench, tmp_path):
     results = evaluate(lambda q, pi, po: np.full_like(q, 0.5), bench)
     summary = write_report(results, bench, tmp_path, "grey")
     canny = summary["tasks"]["canny"]
-    # MAE: lower is better, so the gain is identity - model
-    assert canny["gain"] == pytest.approx(canny["identity"] - canny["model"], abs=1e-3)
+    # MAE: lower is better, so a gain is baseline - model; for an edge map the constant is the baseline
+    assert canny["gain_vs_identity"] == pytest.approx(canny["identity"] - canny["model"], abs=1e-3)
+    assert canny["baseline"] == "best constant" and canny["trivial"] < canny["identity"]
+    assert canny["gain"] == pytest.approx(canny["trivial"] - canny["model"], abs=1e-3)
+    assert set(canny["secondary"]) == {"edge-f", "edge-f-ods"}
     assert {p.name for p in tmp_path.iterdir()} >= {
         "summary.json",
         "per_query.csv",
@@ -96,11 +103,13 @@ def test_gain_by_level_shows_what_the_task_mean_hides(tmp_path):
     summary = summarise(results)
     blur = summary["tasks"]["deblur-gaussian"]
     assert blur["gain"] == pytest.approx(0.0, abs=1e-9)  # (-1 - 1 + 2) / 3
-    assert blur["by_level"] == {
+    keys = ("model", "identity", "gain")
+    assert {k: {f: v[f] for f in keys} for k, v in blur["by_level"].items()} == {
         "1": {"model": 30.0, "identity": 31.0, "gain": -1.0},
         "5": {"model": 23.0, "identity": 21.0, "gain": 2.0},
     }
-    assert summary["tasks"]["canny"]["by_level"] == {"-": {"model": 40.0, "identity": 130.0, "gain": 90.0}}
+    canny = summary["tasks"]["canny"]["by_level"]["-"]
+    assert {f: canny[f] for f in keys} == {"model": 40.0, "identity": 130.0, "gain": 90.0}
     summary["title"] = "t"
     md = _markdown(summary)
     assert "| task | - | L1 | L5 |" in md

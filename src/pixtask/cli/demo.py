@@ -57,10 +57,11 @@ def demo(
         summary = write_report(results, bench, out, f"{model} on the {photos} test photos")
         write_image(out / "gallery.png", gallery(results, bench))
     table = Table(title=f"{model}: mean over {photos} test photos (level {level} where a task has levels)")
-    for col in ("task", "metric", "model", "identity", "gain"):
+    for col in ("task", "metric", "model", "identity", "trivial", "gain", "over"):
         table.add_column(col)
     for task, t in summary["tasks"].items():
-        table.add_row(task, t["metric"], str(t["model"]), str(t["identity"]), f"{t['gain']:+}")
+        trivial = f"{t['trivial']} ({t['trivial_name']})" if "trivial" in t else "-"
+        table.add_row(task, t["metric"], str(t["model"]), str(t["identity"]), trivial, f"{t['gain']:+}", t["baseline"])
     Console().print(table)
     typer.echo(f"wrote {out / 'gallery.png'} and {out / 'report.html'}")
 

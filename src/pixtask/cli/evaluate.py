@@ -60,6 +60,7 @@ def evaluate_command(
         summary = write_report(results, bench, out, title)
     for cat, c in summary["categories"].items():
         typer.echo(
-            f"{cat}: model {c['model']} vs identity {c['identity']} ({c['beats_identity']}/{c['tasks']} tasks better)"
+            f"{cat}: model {c['model']} vs identity {c['identity']}, stronger baseline {c['baseline']} "
+            f"({c['beats_baseline']}/{c['tasks']} tasks beat it)"
         )
     typer.echo(f"wrote {out / 'results.md'}, {out / 'summary.json'}, {out / 'per_task.png'}, {out / 'report.html'}")

@@ -152,7 +152,7 @@ def zero_shot(
             results = evaluate(pipe.predictor(), bench, tasks=chosen, progress=_bar_progress(bar))
         summary = write_report(results, bench, out, f"zero-shot: {model} on held-out tasks")
     for task, t in summary["tasks"].items():
-        typer.echo(f"{task}: {t['metric']} {t['model']} vs identity {t['identity']} ({t['gain']:+})")
+        typer.echo(f"{task}: {t['metric']} {t['model']} vs {t['baseline']} {t['baseline_value']} ({t['gain']:+})")
     typer.echo(f"wrote {out / 'results.md'} and {out / 'report.html'}")
 
 

@@ -3,8 +3,11 @@
 For every query pair the predictor gets the query input and one prompt pair of the same task
 and level (the first prompt whose photo differs from the query's); its output is scored with
 the task's metric under the GLV-Bench convention, beside the identity baseline (the input
-itself as the prediction). PSNR of identical images is infinite; it is capped at 100 dB so
-that averages stay finite (``PSNR_CAP``), and the cap is recorded with the results.
+itself as the prediction) and, for feature maps and stylization, a trivial baseline
+(:mod:`~pixtask.evaluation.baselines`) and the metrics that fit those outputs (edge F-score,
+colour statistics). A task's gain is taken against the stronger baseline. PSNR of identical
+images is infinite; it is capped at 100 dB so that averages stay finite (``PSNR_CAP``), and the
+cap is recorded with the results.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import numpy as np
 
 from pixtask.core.image_io import read_image
 from pixtask.data.benchmark import group_samples, load_manifest
-from pixtask.evaluation.metrics import METRICS, compute_metric
+from pixtask.evaluation.baselines import SECONDARY_METRICS, TRIVIAL_BY_METRIC, trivial_answer
+from pixtask.evaluation.metrics import METRICS, compute_metric, edge_f_counts, f_from_counts
 
 Predictor = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 PSNR_CAP = 100.0
@@ -39,7 +43,12 @@ class QueryResult:
     # the query's task parameters as JSON: a level can stand for a sub-type (contrast sigmoid vs
     # scale), and this is what lets a reader split by it
     params: str = "{}"
+    trivial: float | None = None  # the trivial baseline's score (None: the task has identity only)
+    trivial_name: str = ""  # which trivial answer scored it ("black", "mean", "colour transfer")
+    # fitting metrics beside the primary one: {metric: {"model": v, "identity": v, "trivial": v}}
+    secondary: dict[str, dict[str, float]] | None = None
     output: np.ndarray | None = None  # kept for the report's first query per task
+    edge_counts: dict[str, np.ndarray] | None = None  # per answer, for the set-level edge F (ODS)
 
 
 def score(metric: str, pred: np.ndarray, target: np.ndarray) -> float:
@@ -84,6 +93,10 @@ def evaluate(
             pred = np.clip(predict(q_in, p_in, p_tgt), 0, 1).astype(np.float32)
             if pred.shape != q_tgt.shape:
                 raise ValueError(f"predictor returned {pred.shape} for a {q_tgt.shape} query of {task}")
+            trivial = trivial_answer(metric, q_in, q_tgt)
+            answers = {"model": pred, "identity": q_in}
+            if trivial is not None:
+                answers["trivial"] = trivial.prediction
             results.append(
                 QueryResult(
                     task,
@@ -95,7 +108,11 @@ def evaluate(
                     score(metric, pred, q_tgt),
                     score(metric, q_in, q_tgt),
                     json.dumps(q.get("params", {}), sort_keys=True),
+                    trivial=None if trivial is None else trivial.value,
+                    trivial_name="" if trivial is None else trivial.name,
+                    secondary=_secondary(metric, answers, q_tgt),
                     output=pred if task not in seen_tasks else None,
+                    edge_counts=_edge_counts(metric, answers, q_tgt),
                 )
             )
             seen_tasks.add(task)
@@ -104,9 +121,25 @@ def evaluate(
     return results
 
 
+def _secondary(metric: str, answers: dict[str, np.ndarray], target: np.ndarray) -> dict | None:
+    names = SECONDARY_METRICS.get(metric, ())
+    if not names:
+        return None
+    return {m: {who: round(compute_metric(m, img, target), 6) for who, img in answers.items()} for m in names}
+
+
+def _edge_counts(metric: str, answers: dict[str, np.ndarray], target: np.ndarray) -> dict | None:
+    if "edge-f" not in SECONDARY_METRICS.get(metric, ()):
+        return None
+    return {who: edge_f_counts(img, target) for who, img in answers.items()}
+
+
 def summarise(results: list[QueryResult]) -> dict:
     """Per-task means (over levels and queries), per-category means of task means, and the
-    share of tasks where the model beats identity (higher or lower is better per metric)."""
+    share of tasks where the model beats its baseline (higher or lower is better per metric).
+
+    A task's ``gain`` is against its ``baseline``: the stronger (by task mean) of identity and
+    the task's trivial baseline; ``gain_vs_identity`` keeps the identity comparison."""
     by_task: dict[str, list[QueryResult]] = defaultdict(list)
     for r in results:
         by_task[r.task].append(r)
@@ -114,18 +147,21 @@ def summarise(results: list[QueryResult]) -> dict:
     for task, rows in by_task.items():
         metric = rows[0].metric
         better_high = METRICS[metric].higher_is_better
+        baseline = _stronger_baseline(rows, better_high)
         tasks[task] = {
             "category": rows[0].category,
             "metric": metric,
-            **_means(rows, better_high),
+            **_means(rows, better_high, baseline),
             "queries": len(rows),
             # a task mean hides opposite behaviour at mild and severe levels (doing nothing on one,
             # harm on the other), so the report shows each level too
             "by_level": {
-                _level_key(level): _means([r for r in rows if r.level == level], better_high)
+                _level_key(level): _means([r for r in rows if r.level == level], better_high, baseline)
                 for level in sorted({r.level for r in rows}, key=lambda v: -1 if v is None else v)
             },
         }
+        if rows[0].secondary:
+            tasks[task]["secondary"] = _secondary_means(rows)
     categories: dict[str, dict] = {}
     for cat in sorted({t["category"] for t in tasks.values()}):
         for metric in sorted({t["metric"] for t in tasks.values() if t["category"] == cat}):
@@ -133,8 +169,10 @@ def summarise(results: list[QueryResult]) -> dict:
             categories[f"{cat} ({metric})"] = {
                 "model": round(float(np.mean([t["model"] for t in members])), 4),
                 "identity": round(float(np.mean([t["identity"] for t in members])), 4),
+                "baseline": round(float(np.mean([t["baseline_value"] for t in members])), 4),
                 "tasks": len(members),
-                "beats_identity": sum(t["gain"] > 0 for t in members),
+                "beats_baseline": sum(t["gain"] > 0 for t in members),
+                "beats_identity": sum(t["gain_vs_identity"] > 0 for t in members),
             }
     return {
         "tasks": tasks,
@@ -144,11 +182,43 @@ def summarise(results: list[QueryResult]) -> dict:
     }
 
 
-def _means(rows: list[QueryResult], better_high: bool) -> dict:
+def _stronger_baseline(rows: list[QueryResult], better_high: bool) -> str:
+    """ "identity" or "trivial": whichever has the better mean over the task's queries."""
+    if any(r.trivial is None for r in rows):
+        return "identity"
+    identity, trivial = np.mean([r.identity for r in rows]), np.mean([r.trivial for r in rows])
+    return "trivial" if (trivial > identity if better_high else trivial < identity) else "identity"
+
+
+def _means(rows: list[QueryResult], better_high: bool, baseline: str = "identity") -> dict:
+    def gain_over(value: float) -> float:
+        return model - value if better_high else value - model
+
     model = float(np.mean([r.value for r in rows]))
     identity = float(np.mean([r.identity for r in rows]))
-    gain = model - identity if better_high else identity - model
-    return {"model": round(model, 4), "identity": round(identity, 4), "gain": round(gain, 4)}
+    out = {"model": round(model, 4), "identity": round(identity, 4)}
+    if rows[0].trivial is not None:
+        out["trivial"] = round(float(np.mean([r.trivial for r in rows])), 4)
+        out["trivial_name"] = TRIVIAL_BY_METRIC[rows[0].metric]
+    reference = out["trivial"] if baseline == "trivial" else identity
+    out["baseline"] = out["trivial_name"] if baseline == "trivial" else "identity"
+    out["baseline_value"] = round(float(reference), 4)
+    out["gain"] = round(gain_over(reference), 4)
+    out["gain_vs_identity"] = round(gain_over(identity), 4)
+    return out
+
+
+def _secondary_means(rows: list[QueryResult]) -> dict:
+    """Each fitting metric's mean per answer; for edge F also the set-level F at one threshold
+    for all the task's maps (ODS) beside the per-image mean (OIS)."""
+    out: dict[str, dict] = {}
+    for metric, per_answer in rows[0].secondary.items():
+        out[metric] = {who: round(float(np.mean([r.secondary[metric][who] for r in rows])), 4) for who in per_answer}
+    if rows[0].edge_counts is not None:
+        out["edge-f-ods"] = {
+            who: round(f_from_counts(sum(r.edge_counts[who] for r in rows)), 4) for who in rows[0].edge_counts
+        }
+    return out
 
 
 def _level_key(level: int | None) -> str:
@@ -157,4 +227,12 @@ def _level_key(level: int | None) -> str:
 
 
 def results_table(results: list[QueryResult]) -> list[dict]:
-    return [{k: v for k, v in asdict(r).items() if k != "output"} for r in results]
+    """One flat row per query (secondary metrics as ``<metric>_<answer>`` columns)."""
+    extra = sorted({f"{m}_{who}" for r in results for m, d in (r.secondary or {}).items() for who in d})
+    rows = []
+    for r in results:
+        row = {k: v for k, v in asdict(r).items() if k not in ("output", "secondary", "edge_counts")}
+        row |= dict.fromkeys(extra, "")
+        row |= {f"{m}_{who}": v for m, d in (r.secondary or {}).items() for who, v in d.items()}
+        rows.append(row)
+    return rows

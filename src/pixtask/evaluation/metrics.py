@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import cv2
 import kornia
 import numpy as np
 import torch
@@ -25,10 +26,15 @@ from torchmetrics.functional.image import (
 from pixtask.core.image_io import to_uint8
 
 __all__ = [
+    "EDGE_THRESHOLDS",
     "METRICS",
     "MetricInfo",
     "MetricUnavailableError",
+    "colour_stats_distance",
     "compute_metric",
+    "edge_f",
+    "edge_f_counts",
+    "f_from_counts",
     "lpips",
     "mae",
     "ms_ssim",
@@ -109,6 +115,79 @@ def perceptual_proxy(pred: np.ndarray, target: np.ndarray) -> float:
     return total / len(feats)
 
 
+EDGE_THRESHOLDS = np.linspace(0.01, 0.99, 99)  # the BSDS benchmark's 99 thresholds
+EDGE_TOLERANCE = 0.0075  # matching distance as a fraction of the image diagonal (BSDS maxDist)
+
+
+def _edge_gray(img: np.ndarray) -> np.ndarray:
+    """The map as one channel in [0, 1], quantised to 8 bits like the other metrics."""
+    return to_uint8(img).mean(axis=2) / 255.0
+
+
+def edge_f_counts(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Edge-matching counts at each of :data:`EDGE_THRESHOLDS`, as the BSDS/HED benchmark
+    accumulates them: (4, T) = [predicted edge pixels within tolerance of a true edge, predicted
+    edge pixels, true edge pixels within tolerance of a predicted edge, true edge pixels].
+
+    True edges are the target map binarised at Otsu's threshold (canny and Hough maps are
+    already binary; sobel, Laplacian, DoG and HED maps are graded). The tolerance is
+    :data:`EDGE_TOLERANCE` of the diagonal (at least 1 pixel). Matching is by distance, not the
+    one-to-one assignment of the BSDS code, and predictions are not thinned first, so a thick
+    edge counts as many matched pixels: treat the score as BSDS-style, not as a published ODS.
+    """
+    from skimage.filters import threshold_otsu
+
+    if pred.shape != target.shape:
+        raise ValueError(f"prediction {pred.shape} and target {target.shape} differ in shape")
+    p, t = _edge_gray(pred), _edge_gray(target)
+    truth = t > threshold_otsu(t) if t.max() > t.min() else t > 0.5
+    h, w = truth.shape
+    tol = max(1.0, EDGE_TOLERANCE * float(np.hypot(h, w)))
+    to_truth = cv2.distanceTransform((~truth).astype(np.uint8), cv2.DIST_L2, 5) if truth.any() else None
+    counts = np.zeros((4, len(EDGE_THRESHOLDS)), dtype=np.int64)
+    counts[3] = truth.sum()
+    for i, threshold in enumerate(EDGE_THRESHOLDS):
+        edges = p >= threshold
+        counts[1, i] = edges.sum()
+        if to_truth is not None and counts[1, i]:
+            counts[0, i] = (to_truth[edges] <= tol).sum()
+            to_edges = cv2.distanceTransform((~edges).astype(np.uint8), cv2.DIST_L2, 5)
+            counts[2, i] = (to_edges[truth] <= tol).sum()
+    return counts
+
+
+def f_from_counts(counts: np.ndarray) -> float:
+    """Best F-measure over thresholds from (summed) :func:`edge_f_counts`; summed over a set of
+    images first, this is the ODS (one threshold for the whole set)."""
+    matched_pred, n_pred, matched_true, n_true = counts.astype(np.float64)
+    precision = np.divide(matched_pred, n_pred, out=np.zeros_like(n_pred), where=n_pred > 0)
+    recall = np.divide(matched_true, n_true, out=np.zeros_like(n_true), where=n_true > 0)
+    denominator = precision + recall
+    f = np.divide(2 * precision * recall, denominator, out=np.zeros_like(denominator), where=denominator > 0)
+    return float(f.max())
+
+
+def edge_f(pred: np.ndarray, target: np.ndarray) -> float:
+    """Edge F-score of one map: the best F over thresholds (per image, i.e. OIS-style)."""
+    return f_from_counts(edge_f_counts(pred, target))
+
+
+def _lab_stats(img: np.ndarray) -> np.ndarray:
+    from skimage.color import rgb2lab
+
+    lab = rgb2lab(np.clip(img, 0, 1).astype(np.float64)).reshape(-1, 3)
+    return np.concatenate([lab.mean(axis=0), lab.std(axis=0)])
+
+
+def colour_stats_distance(pred: np.ndarray, target: np.ndarray) -> float:
+    """Distance between the global colour statistics of two images: the Euclidean distance of
+    their per-channel CIELAB means and standard deviations (Lab units), lower is better. It
+    says whether a stylization got the palette right, nothing about strokes or structure."""
+    if pred.shape != target.shape:
+        raise ValueError(f"prediction {pred.shape} and target {target.shape} differ in shape")
+    return float(np.linalg.norm(_lab_stats(pred) - _lab_stats(target)))
+
+
 def niqe(pred: np.ndarray, target: np.ndarray | None = None) -> float:
     """No-reference NIQE of ``pred`` (``target`` is ignored); lower is better. See
     :mod:`pixtask.evaluation.niqe`."""
@@ -138,6 +217,10 @@ METRICS: dict[str, MetricInfo] = {
     "ms-ssim": MetricInfo(ms_ssim, True, "RGB, 8-bit, 5 scales"),
     "mae": MetricInfo(mae, False, "RGB, 8-bit units (0-255)"),
     "perceptual-proxy": MetricInfo(perceptual_proxy, False, "HED-VGG16 unit-normalised feature distance, not LPIPS"),
+    "edge-f": MetricInfo(
+        edge_f, True, "best F over 99 thresholds, Otsu-binarised target, 0.0075-diagonal tolerance, no thinning"
+    ),
+    "colour-stats": MetricInfo(colour_stats_distance, False, "distance of CIELAB per-channel means and stds"),
     "lpips": MetricInfo(lpips, False, "unavailable offline"),
     "niqe": MetricInfo(niqe, False, "no-reference, Y channel (BT.601), 96x96 blocks, MATLAB pristine model"),
 }

@@ -40,22 +40,57 @@ def _markdown(summary: dict) -> str:
     lines = [
         f"# {summary['title']}",
         "",
-        "| task | category | metric | model | identity | gain |",
-        "|---|---|---|---:|---:|---:|",
+        "| task | category | metric | model | identity | trivial | gain | over |",
+        "|---|---|---|---:|---:|---:|---:|---|",
     ]
     for task, t in summary["tasks"].items():
-        lines.append(f"| {task} | {t['category']} | {t['metric']} | {t['model']} | {t['identity']} | {t['gain']:+} |")
-    lines += ["", *_level_table(summary)]
-    lines += ["", "| category | model | identity | tasks | beats identity |", "|---|---:|---:|---:|---:|"]
+        trivial = f"{t['trivial']} ({t['trivial_name']})" if "trivial" in t else "-"
+        lines.append(
+            f"| {task} | {t['category']} | {t['metric']} | {t['model']} | {t['identity']} | {trivial} | "
+            f"{t['gain']:+} | {t['baseline']} |"
+        )
+    lines += ["", *_secondary_table(summary), "", *_level_table(summary)]
+    lines += [
+        "",
+        "| category | model | identity | stronger baseline | tasks | beat that baseline | beat identity |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for cat, c in summary["categories"].items():
-        lines.append(f"| {cat} | {c['model']} | {c['identity']} | {c['tasks']} | {c['beats_identity']} |")
-    lines += ["", "Gain: improvement over identity in the metric's units (positive is better). Conventions:"]
+        lines.append(
+            f"| {cat} | {c['model']} | {c['identity']} | {c['baseline']} | {c['tasks']} | {c['beats_baseline']} | "
+            f"{c['beats_identity']} |"
+        )
+    lines += [
+        "",
+        "Gain: improvement over the stronger of identity and the task's trivial baseline (column *over*), in the "
+        "metric's units, positive is better. Trivial baselines: *best constant* (an all-black image or the target's "
+        "mean colour, whichever scores better on each query) for maps scored by MAE; *colour transfer* (the "
+        "target's CIELAB mean and std applied to the input) for stylization. Conventions:",
+    ]
     lines += [f"- {m}: {conv}" for m, conv in summary["conventions"].items()]
     return "\n".join(lines) + "\n"
 
 
+def _secondary_table(summary: dict) -> list[str]:
+    """Metrics that fit the output (edge F for maps, colour statistics for stylization)."""
+    rows = [(task, t["secondary"]) for task, t in summary["tasks"].items() if "secondary" in t]
+    if not rows:
+        return []
+    lines = [
+        "Metrics that fit the output (edge F: higher is better, per-image best threshold (OIS) and one threshold "
+        "for the task's set (ODS); colour-stats: CIELAB mean/std distance, lower is better):",
+        "",
+        "| task | metric | model | identity | trivial |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for task, sec in rows:
+        for metric, d in sec.items():
+            lines.append(f"| {task} | {metric} | {d['model']} | {d['identity']} | {d.get('trivial', '-')} |")
+    return lines
+
+
 def _level_table(summary: dict) -> list[str]:
-    """Gain over identity per severity level: where a task's mean hides a failure."""
+    """Gain over the task's baseline per severity level: where a task's mean hides a failure."""
     levels = sorted({k for t in summary["tasks"].values() for k in t["by_level"]}, key=lambda k: (k != "-", k.zfill(3)))
     lines = [
         'Gain by severity level ("-": the task has no levels):',
@@ -90,7 +125,7 @@ def _chart(summary: dict, path: Path) -> None:
         ax.barh(y, [g for _, g in items], color=["tab:green" if g > 0 else "tab:red" for _, g in items])
         ax.set_yticks(y, [k for k, _ in items], fontsize=7)
         ax.axvline(0, color="k", lw=0.8)
-        ax.set_xlabel(f"gain over identity ({metric}; positive is better)")
+        ax.set_xlabel(f"gain over the stronger baseline ({metric}; positive is better)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -117,7 +152,7 @@ def _html(results: list[QueryResult], summary: dict, bench: Path, out: Path) -> 
         t = summary["tasks"][r.task]
         imgs = "".join(f"<img src='{_rel(c, out)}'>" for c in cells)
         parts.append(
-            f"<tr><td><b>{r.task}</b><br>{t['metric']}: {t['model']} (identity {t['identity']})</td>"
+            f"<tr><td><b>{r.task}</b><br>{t['metric']}: {t['model']} ({t['baseline']} {t['baseline_value']})</td>"
             f"<td>{imgs}</td></tr>"
         )
     parts.append("</table>")

@@ -2,7 +2,9 @@
 specialists, tiny vs small, trained vs held-out tasks all reduce to this table.
 
 A column is a model folder, or a pattern with ``{task}`` for a model per task (specialists,
-e.g. ``runs/specialists/same/{task}/model``); the identity baseline is always a column.
+e.g. ``runs/specialists/same/{task}/model``); the identity baseline is always a column, and
+the trivial baseline (best constant, colour transfer) is one where a task has it; the chart's
+gains are over the stronger of the two.
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ from pixtask.evaluation.metrics import METRICS
 from pixtask.studies._io import markdown_table, pyplot, write_json, write_text
 
 IDENTITY = "identity"
+TRIVIAL = "trivial"  # the task's trivial baseline (evaluation.baselines), where it has one
+
+
+def baseline_value(row: dict) -> float:
+    """The stronger of identity and the trivial baseline for one task's row."""
+    values = [row[k] for k in (IDENTITY, TRIVIAL) if row.get(k) is not None]
+    return max(values) if METRICS[row["metric"]].higher_is_better else min(values)
 
 
 def compare_models(
@@ -27,7 +36,8 @@ def compare_models(
     tasks: set[str] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> dict:
-    """``{task: {"metric", "category", <column>: mean score, "identity": ...}}``.
+    """``{task: {"metric", "category", <column>: mean score, "identity": ..., "trivial": ...}}``
+    ("trivial" only for tasks that have a trivial baseline).
 
     ``load(folder)`` builds a predictor; a folder missing for a task leaves that cell empty
     (None), so a partly finished set of specialists can already be compared.
@@ -53,6 +63,8 @@ def compare_models(
             rows = evaluate(cache[folder], bench_dir, tasks={task})
             table[task][name] = round(float(np.mean([r.value for r in rows])), 3)
             table[task][IDENTITY] = round(float(np.mean([r.identity for r in rows])), 3)
+            if rows[0].trivial is not None:
+                table[task][TRIVIAL] = round(float(np.mean([r.trivial for r in rows])), 3)
             if progress:
                 progress(done, total, f"{name}: {task}")
     return table
@@ -62,7 +74,7 @@ def write_comparison(table: dict, columns: list[str], out_dir: str | Path, title
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "comparison.json", {"title": title, "columns": columns, "tasks": table})
-    cols = [IDENTITY, *columns]
+    cols = [IDENTITY, *([TRIVIAL] if any(TRIVIAL in r for r in table.values()) else []), *columns]
     rows = [[t, r["metric"], *("-" if r.get(c) is None else r[c] for c in cols)] for t, r in table.items()]
     means = []
     for metric in sorted({r["metric"] for r in table.values()}):
@@ -82,11 +94,11 @@ def write_comparison(table: dict, columns: list[str], out_dir: str | Path, title
         gains = []
         for r in table.values():
             sign = 1 if METRICS[r["metric"]].higher_is_better else -1
-            gains.append(np.nan if r.get(c) is None or IDENTITY not in r else sign * (r[c] - r[IDENTITY]))
+            gains.append(np.nan if r.get(c) is None or IDENTITY not in r else sign * (r[c] - baseline_value(r)))
         ax.bar(np.arange(len(table)) + i * width, gains, width, label=c)
     ax.axhline(0, color="k", lw=0.8)
     ax.set_xticks(np.arange(len(table)) + 0.4 - width / 2, list(table), rotation=45, ha="right", fontsize=8)
-    ax.set_ylabel("gain over identity (metric units)")
+    ax.set_ylabel("gain over the stronger baseline")
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "comparison.png", dpi=110)
