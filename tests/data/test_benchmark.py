@@ -66,7 +66,7 @@ def test_verify_detects_a_changed_file(built, tmp_path):
         (copy / rel).write_bytes(data)
     victim = json.loads((copy / "manifest.json").read_text())["samples"][0]["input"]
     (copy / victim).write_bytes(b"tampered")
-    assert verify_benchmark(copy) == [victim]
+    assert verify_benchmark(copy) == [f"{victim}: differs from the manifest's checksum"]
 
 
 def test_interrupted_build_has_no_manifest(tmp_path, monkeypatch):

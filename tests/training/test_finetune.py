@@ -13,7 +13,7 @@ from pixtask.cli.main import app
 from pixtask.core.image_io import write_image
 from pixtask.data.paired_folder import PairedFolder
 from pixtask.models import create_model, from_pretrained, save_pretrained
-from pixtask.training.finetune import STRATEGIES, FewShotConfig, finetune, select_trainable
+from pixtask.training.finetune import FewShotConfig, finetune, select_trainable
 
 runner = CliRunner()
 
@@ -43,7 +43,11 @@ def test_strategies_select_the_papers_parameter_groups():
     assert select_trainable(model, "prompt-and-latent") == prompt + latent
     assert select_trainable(model, "full") == total
     assert select_trainable(model, "backbone") == total - prompt
-    assert prompt + latent < select_trainable(model, "prompt-latent-encoder") < total - prompt + prompt
+    encoder = sum(
+        p.numel() for n, p in model.named_parameters() if n.startswith(("patch_embed", "encoder_level", "down"))
+    )
+    assert encoder > 0 and select_trainable(model, "prompt-latent-encoder") == prompt + latent + encoder
+    assert select_trainable(model, "scratch") == total
 
 
 def test_prompt_encoder_strategy_leaves_the_backbone_alone(pairs):
@@ -54,18 +58,20 @@ def test_prompt_encoder_strategy_leaves_the_backbone_alone(pairs):
     frozen = [k for k in old if not k.startswith("prompt_encoder")]
     assert len(frozen) > 50 and all(torch.equal(new[k], old[k]) for k in frozen)
     moved = [k for k in old if k.startswith("prompt_encoder") and not torch.equal(new[k], old[k])]
-    assert moved or result.best_step == 0  # weights move unless no step beat the start
+    # seeded: on these pairs a later step validates better than the start, so the returned weights moved
+    assert result.best_step > 0 and result.best_val_psnr > result.initial_val_psnr and moved
     assert result.history[0]["step"] == 0 and len(result.history) == 5
 
 
 def test_early_stopping_and_bad_strategy(pairs):
     cfg = FewShotConfig(strategy="full", steps=50, eval_every=1, patience=1, crop=32, lr=0.5, precision="fp32")
     result = finetune(_model(), PairedFolder.open(pairs / "train"), PairedFolder.open(pairs / "val"), cfg)
-    assert len(result.history) < 51  # lr 0.5 diverges, so validation stops improving at once
-    assert result.best_val_psnr >= result.initial_val_psnr
+    # lr 0.5 diverges: training stops exactly `patience` validations after the best one
+    assert len(result.history) < 51
+    assert result.history[-1]["step"] == result.best_step + cfg.patience
+    assert result.best_val_psnr == pytest.approx(max(h["val_psnr"] for h in result.history), abs=1e-4)
     with pytest.raises(ValueError, match="unknown strategy 'all'"):
         FewShotConfig(strategy="all").validate()
-    assert set(STRATEGIES) >= {"prompt-encoder", "prompt-and-latent", "full", "backbone", "scratch"}
 
 
 def test_finetune_learns_an_easy_task(pairs):

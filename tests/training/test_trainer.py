@@ -237,3 +237,19 @@ def test_exporting_something_that_is_not_a_checkpoint_says_so(tmp_path):
 def test_resuming_a_run_with_no_checkpoint_says_how_to_start(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"no checkpoint at .*; start without --resume"):
         Trainer(_cfg(tmp_path / "fresh")).resume()
+
+
+def test_compile_on_cpu_is_refused_with_the_reason(tmp_path):
+    cfg = _cfg(tmp_path, compile="true")
+    with pytest.raises(ValueError, match="compile: true needs a CUDA device"):
+        Trainer(cfg)
+
+
+def test_loader_pins_and_keeps_workers_only_on_cuda(tmp_path):
+    trainer = Trainer(_cfg(tmp_path, **{"data.workers": 2}))
+    cpu = trainer.loader([0, 1])
+    assert not cpu.pin_memory and not cpu.persistent_workers and cpu.prefetch_factor == 4
+    assert trainer.dataset.sampler.decodes == len(trainer.dataset.photos)  # decoded before the fork
+    trainer.device = torch.device("cuda")  # options only; nothing is moved
+    cuda = trainer.loader([0, 1])
+    assert cuda.pin_memory and cuda.persistent_workers

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pixtask.core.image_io import ImageReadError
 
@@ -18,7 +19,15 @@ def user_errors() -> Iterator[None]:
     """Report expected errors (bad names, bad files, bad options) as one line and exit 2."""
     try:
         yield
-    except (KeyError, ValueError, FileNotFoundError, ImageReadError) as exc:
-        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        console.print(f"[red]error:[/red] {msg}", highlight=False)
+    except (KeyError, ValueError, OSError, FloatingPointError, ImageReadError) as exc:
+        console.print(f"[red]error:[/red] {escape(_message(exc))}", highlight=False)
         raise typer.Exit(2) from None
+
+
+def _message(exc: BaseException) -> str:
+    """One line naming the file or key: OSErrors as 'PATH: reason', KeyErrors without quotes."""
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror.lower()}"
+    return " ".join(str(exc).split())  # one line

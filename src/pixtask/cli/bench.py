@@ -66,11 +66,18 @@ def show(
 
 
 @app.command("verify")
-def verify(bench: Annotated[Path, typer.Argument(help="Benchmark folder.")] = Path("out/bench")) -> None:
-    """Check every file against the manifest's SHA-256 checksums."""
+def verify(
+    bench: Annotated[Path, typer.Argument(help="Benchmark folder.")] = Path("out/bench"),
+    rebuild: Annotated[bool, typer.Option(help="Also render every sample again and compare the bytes.")] = False,
+) -> None:
+    """Check the folder against the manifest both ways, and the manifest against its config."""
     with user_errors():
-        bad = verify_benchmark(bench)
-    if bad:
-        typer.echo(f"{len(bad)} files differ from the manifest, e.g. {bad[:3]}", err=True)
+        problems = verify_benchmark(bench, rebuild=rebuild)
+    if problems:
+        for line in problems[:20]:
+            typer.echo(line, err=True)
+        more = f" ({len(problems) - 20} more not shown)" if len(problems) > 20 else ""
+        typer.echo(f"{len(problems)} problems{more}; rebuild with `pixtask bench build`", err=True)
         raise typer.Exit(1)
-    typer.echo("all files match the manifest")
+    done = "every file matches the manifest, and the manifest its config"
+    typer.echo(done + (" and a rebuild" if rebuild else ""))

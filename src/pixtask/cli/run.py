@@ -9,9 +9,9 @@ import typer
 from rich.progress import Progress
 
 from pixtask.cli._common import user_errors
-from pixtask.data.photos import IMAGE_SUFFIXES
-from pixtask.models.hub import DEFAULT_MODEL, WeightsError
+from pixtask.models.hub import DEFAULT_MODEL
 from pixtask.pipelines import GenLVPipeline
+from pixtask.pipelines.outputs import plan_outputs
 
 
 def run(
@@ -25,27 +25,22 @@ def run(
     precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
     tile: Annotated[int, typer.Option(help="Tile side for large images (0: never tile).")] = 512,
     overlap: Annotated[int, typer.Option(help="Tile overlap in pixels.")] = 64,
+    overwrite: Annotated[bool, typer.Option(help="Replace existing output files (never inputs).")] = False,
 ) -> None:
     """Predict the target of INPUT given the example pair, e.g. a noisy crop and its clean version."""
     with user_errors():
-        try:
-            pipe = GenLVPipeline.from_pretrained(
-                model, device=device, precision=precision, tile=tile or None, overlap=overlap
-            )
-        except WeightsError as exc:
-            raise ValueError(str(exc)) from None
-        if input.is_dir():
-            files = sorted(p for p in input.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-            if not files:
-                raise FileNotFoundError(f"no images in {input}")
-            with Progress() as bar:
-                job = bar.add_task("running", total=len(files))
-                pipe.run_folder(
-                    files, output, prompt, progress=lambda done, total, path: bar.update(job, completed=done)
-                )
-            typer.echo(f"wrote {len(files)} images to {output}")
-        else:
-            from pixtask.core.image_io import write_image
+        pairs = plan_outputs(input, output, prompt, overwrite=overwrite)  # before any work
+        pipe = GenLVPipeline.from_pretrained(
+            model, device=device, precision=precision, tile=tile or None, overlap=overlap
+        )
+        with Progress() as bar:
+            images = bar.add_task("images", total=len(pairs))
+            tiles = bar.add_task("tiles", total=None, visible=False)
 
-            write_image(output, pipe(input, prompt).array)
-            typer.echo(f"wrote {output}")
+            def on_tile(done: int, total: int) -> None:  # large images: progress within one image
+                bar.update(tiles, completed=done, total=total, visible=total > 1)
+
+            for src, dst in pairs:
+                pipe.run_file(src, dst, prompt, overwrite=overwrite, on_tile=on_tile)
+                bar.update(images, advance=1)
+    typer.echo(f"wrote {pairs[0][1]}" if len(pairs) == 1 else f"wrote {len(pairs)} images to {output}")

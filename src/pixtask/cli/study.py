@@ -223,8 +223,9 @@ def specialists(
         if (Path(cfg.out_dir) / "model").is_dir():
             typer.echo(f"{name}: done already")
             continue
-        trainer = Trainer(cfg)
-        if (Path(cfg.out_dir) / "checkpoint-latest.pt").is_file():
+        resumable = (Path(cfg.out_dir) / "checkpoint-latest.pt").is_file()
+        trainer = Trainer(cfg, overwrite=not resumable)  # a folder this command planned, with no checkpoint yet
+        if resumable:
             trainer.resume()
         typer.echo(f"{name}: training {cfg.steps} steps")
         trainer.fit()

@@ -17,20 +17,24 @@ def train(
     config: Annotated[Path | None, typer.Option(help="YAML experiment config (see configs/).")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a key, e.g. optim.lr=3e-4.")] = None,
     resume: Annotated[bool, typer.Option(help="Continue from OUT_DIR/checkpoint-latest.pt.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace a run already in OUT_DIR (default: refuse).")] = False,
 ) -> None:
     """Train on the multi-task stream; writes checkpoints, log.csv and the final model folder."""
     with user_errors():
         cfg = load_config(config, set_ or [])
-        trainer = Trainer(cfg)
+        trainer = Trainer(cfg, overwrite=overwrite)
         if resume:
             trainer.resume()
-    with Progress(
-        TextColumn("step"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("loss {task.fields[loss]}"),
-        TimeRemainingColumn(),
-    ) as bar:
+    with (
+        user_errors(),
+        Progress(
+            TextColumn("step"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]}"),
+            TimeRemainingColumn(),
+        ) as bar,
+    ):
         job = bar.add_task("train", total=cfg.steps, completed=trainer.step, loss="-")
         final = trainer.fit(on_step=lambda step, loss: bar.update(job, completed=step, loss=f"{loss:.4f}"))
     if trainer.compile_seconds is not None:

@@ -6,8 +6,11 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
+
+STALE_TMP_SECONDS = 3600  # a temporary file this old was left by a killed writer
 
 
 def _new_file_mode() -> int:
@@ -17,26 +20,48 @@ def _new_file_mode() -> int:
     return 0o666 & ~mask
 
 
+def remove_stale_temporaries(path: Path) -> None:
+    """Delete temporary files of ``path`` that a killed writer left behind (older than an hour,
+    so a write in progress in another process is never touched)."""
+    now = time.time()
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - tmp.stat().st_mtime > STALE_TMP_SECONDS:
+                tmp.unlink()
+
+
 @contextlib.contextmanager
-def atomic_target(path: str | os.PathLike) -> Iterator[Path]:
+def atomic_target(path: str | os.PathLike, *, overwrite: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``path`` to write to; it replaces ``path`` only if the block
-    finishes, so a crash or kill mid-write leaves the previous file (or none) whole."""
+    finishes, so a crash or kill mid-write leaves the previous file (or none) whole.
+
+    With ``overwrite=False`` the file is published only if ``path`` does not exist at that
+    moment (a hard link, which fails atomically), so two processes writing the same name can
+    never silently replace each other's file: the second gets :class:`FileExistsError`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, _new_file_mode())  # mkstemp makes 0600; a written file should read like any other
-    finally:
-        os.close(fd)
+    os.close(fd)
     try:
         yield Path(tmp)
-        os.replace(tmp, path)
+        # mkstemp makes 0600, and some writers (safetensors) recreate the file: a written file
+        # should read like any other, so the umask's mode is set just before it is published
+        os.chmod(tmp, _new_file_mode())
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise FileExistsError(f"{path}: already exists (written meanwhile by another process?)") from None
     finally:
         Path(tmp).unlink(missing_ok=True)
 
 
-def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    """Write a file so that it appears whole or not at all (temporary name, then rename)."""
-    with atomic_target(path) as tmp:
+def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, overwrite: bool = True) -> Path:
+    """Write a file so that it appears whole or not at all (temporary name, then rename);
+    ``overwrite=False`` refuses an existing file, atomically (see :func:`atomic_target`)."""
+    with atomic_target(path, overwrite=overwrite) as tmp:
         tmp.write_bytes(data)
     return Path(path)

@@ -14,7 +14,10 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
     """``None``/"auto": CUDA when available, else CPU; anything else as torch understands it."""
     if device is None or device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    dev = torch.device(device)
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device {device!r} is not one torch knows; use auto, cpu, cuda or cuda:N") from None
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError("device 'cuda' was requested but no CUDA device is available")
     return dev

@@ -6,6 +6,7 @@ is the only place that knows about file formats, bit depths, alpha, palettes and
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import warnings
@@ -20,6 +21,8 @@ from pixtask.core.atomic_write import write_bytes_atomic
 #: Largest image accepted by default (pixels). Guards against decompression bombs: a small file
 #: that claims gigapixel dimensions would otherwise exhaust memory before any check ran.
 DEFAULT_MAX_PIXELS = 120_000_000
+#: File suffixes read as images when a folder is given.
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm"})
 
 # EXIF orientation -> numpy operations that undo it (see the TIFF/EXIF specification, tag 274).
 _ORIENTATION_OPS = {
@@ -49,6 +52,8 @@ def read_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS)
     """
     path = Path(path)
     try:
+        if path.exists() and not path.is_dir() and not path.is_file():
+            raise ImageReadError(f"{path}: not a regular file (a device, FIFO or socket); give an image file")
         data = path.read_bytes()
     except FileNotFoundError:
         raise ImageReadError(f"{path}: no such file") from None
@@ -63,6 +68,11 @@ def read_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS)
 
 def decode_image(data: bytes, *, name: str = "<bytes>", max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """Decode encoded image bytes; see :func:`read_image` for the conventions and errors."""
+    with _pillow_pixel_limit_off():
+        return _decode(data, name, max_pixels)
+
+
+def _decode(data: bytes, name: str, max_pixels: int) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -94,6 +104,19 @@ def decode_image(data: bytes, *, name: str = "<bytes>", max_pixels: int = DEFAUL
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageReadError(f"{name}: truncated or corrupt image data ({exc})") from None
     return _pil_to_rgb_float(pil, name)
+
+
+@contextlib.contextmanager
+def _pillow_pixel_limit_off():
+    """Pillow's own bomb guard (89.5 Mpx) would stop files below our documented limit;
+    ``max_pixels`` is the guard instead, checked right after the header is read, before any
+    pixel is decoded."""
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
 
 
 def _is_high_bit_colour(pil: Image.Image, data: bytes) -> bool:
@@ -159,6 +182,8 @@ def as_rgb_float(image: object, name: str = "image") -> np.ndarray:
     if isinstance(image, str | os.PathLike):
         return read_image(image)
     if isinstance(image, Image.Image):
+        if image.mode in ("CMYK", "YCbCr", "LAB", "HSV"):
+            image = image.convert("RGB")  # PNG cannot hold these modes
         buf = io.BytesIO()
         image.save(buf, format="PNG" if image.mode not in ("I;16", "F") else "TIFF")
         return decode_image(buf.getvalue(), name=name)
@@ -216,12 +241,24 @@ def encode_image(img: np.ndarray, suffix: str = ".png", *, jpeg_quality: int = 9
     return buf.getvalue()
 
 
-def write_image(path: str | os.PathLike, img: np.ndarray, *, jpeg_quality: int = 95, png_compression: int = 6) -> Path:
+def check_output_format(path: str | os.PathLike) -> None:
+    """Refuse an output name whose suffix we cannot write, before any work is done."""
+    suffix = Path(path).suffix
+    if suffix.lower() not in _FORMATS:
+        raise ValueError(f"{path}: unsupported output format {suffix!r}; use .png, .jpg or .jpeg")
+
+
+def write_image(
+    path: str | os.PathLike,
+    img: np.ndarray,
+    *,
+    jpeg_quality: int = 95,
+    png_compression: int = 6,
+    overwrite: bool = True,
+) -> Path:
     """Write an image as PNG or JPEG (chosen by the suffix), atomically, so an interrupted
-    run never leaves a half-written file behind."""
+    run never leaves a half-written file behind; ``overwrite=False`` never replaces a file."""
     path = Path(path)
-    try:
-        data = encode_image(img, path.suffix, jpeg_quality=jpeg_quality, png_compression=png_compression)
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from None
-    return write_bytes_atomic(path, data)
+    check_output_format(path)
+    data = encode_image(img, path.suffix, jpeg_quality=jpeg_quality, png_compression=png_compression)
+    return write_bytes_atomic(path, data, overwrite=overwrite)

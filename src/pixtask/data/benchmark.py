@@ -207,12 +207,7 @@ def build_benchmark(
     work = list(plan(config, usable))
     for done, (task, level, entries) in enumerate(work, start=1):
         for role, index, photo, params in entries:
-            clean = source(photo)
-            if task.slow:
-                transformed = cache.get_or_compute(task.operator, clean, f"{photo.sha256}:{config.size}", params)
-            else:
-                transformed = task.transform(clean, params)
-            inp, tgt = task.orient(clean, transformed)
+            rendered = _render(task, source(photo), photo, params, cache, config.size)
             rel = Path("images") / task.id / _level_name(level) / role
             name = f"{index:02d}_{_stem(photo)}"
             sample = Sample(
@@ -225,8 +220,7 @@ def build_benchmark(
                 (rel / f"{name}_input.png").as_posix(),
                 (rel / f"{name}_target.png").as_posix(),
             )
-            for attr, img in (("input", inp), ("target", tgt)):
-                data = encode_image(img, ".png")
+            for attr, data in zip(("input", "target"), rendered, strict=True):
                 write_bytes_atomic(out / getattr(sample, attr), data)
                 setattr(sample, f"{attr}_sha256", hashlib.sha256(data).hexdigest())
             samples.append(sample)
@@ -290,29 +284,122 @@ def _write_csv(path: Path, samples: list[Sample], licences: dict[str, str]) -> N
 
 
 def load_manifest(bench_dir: str | Path) -> dict[str, Any]:
-    """Read a benchmark's manifest, with a clear error for a missing or unfinished build."""
+    """Read a benchmark's manifest, with a clear error for a missing, unfinished, damaged or
+    unsafe one (every image path must stay inside the benchmark's images/ folder)."""
     path = Path(bench_dir) / "manifest.json"
     if not path.is_file():
         raise FileNotFoundError(
             f"{bench_dir} has no manifest.json: not a benchmark, or its build was interrupted "
             "(run `pixtask bench build` again)"
         )
-    manifest = json.loads(path.read_text())
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc}); rebuild the benchmark") from None
+    if not isinstance(manifest, dict):
+        raise ValueError(f"{path}: expected a JSON object")
     if manifest.get("format") != FORMAT:
         raise ValueError(f"{path}: unsupported benchmark format {manifest.get('format')!r}, expected {FORMAT}")
+    missing = [k for k, kind in (("tasks", dict), ("samples", list)) if not isinstance(manifest.get(k), kind)]
+    if missing:
+        raise ValueError(f"{path}: missing or malformed key(s) {missing}; rebuild the benchmark")
+    for i, sample in enumerate(manifest["samples"]):
+        for attr in ("input", "target"):
+            rel = sample.get(attr) if isinstance(sample, dict) else None
+            if not isinstance(rel, str) or not _inside_images(rel):
+                raise ValueError(f"{path}: samples[{i}].{attr} = {rel!r} is not a path inside images/")
     return manifest
 
 
-def verify_benchmark(bench_dir: str | Path) -> list[str]:
-    """Files whose checksum no longer matches the manifest (empty list: the benchmark is intact)."""
+def _inside_images(rel: str) -> bool:
+    parts = Path(rel).parts
+    return bool(parts) and parts[0] == "images" and not Path(rel).is_absolute() and ".." not in parts
+
+
+def verify_benchmark(bench_dir: str | Path, *, rebuild: bool = False) -> list[str]:
+    """Everything that differs from an intact benchmark (empty list: intact), checked both ways:
+    files missing or changed against the manifest, files the manifest does not list, and
+    samples the manifest's own config does or does not plan (dropped or added entries).
+
+    ``rebuild`` also renders every sample again from its photo (builds are byte-reproducible)
+    and compares the bytes, which catches a file edited together with its manifest checksum."""
     root = Path(bench_dir)
-    bad = []
-    for s in load_manifest(root)["samples"]:
+    manifest = load_manifest(root)
+    problems: list[str] = []
+    listed: set[str] = set()
+    for s in manifest["samples"]:
         for attr in ("input", "target"):
-            path = root / s[attr]
-            if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != s[f"{attr}_sha256"]:
-                bad.append(s[attr])
-    return bad
+            listed.add(s[attr])
+            file = root / s[attr]
+            if not file.is_file():
+                problems.append(f"{s[attr]}: missing")
+            elif hashlib.sha256(file.read_bytes()).hexdigest() != s.get(f"{attr}_sha256"):
+                problems.append(f"{s[attr]}: differs from the manifest's checksum")
+    images = root / "images"
+    if images.is_dir():
+        for file in sorted(images.rglob("*")):
+            rel = file.relative_to(root).as_posix()
+            if file.is_file() and rel not in listed:
+                problems.append(f"{rel}: not in the manifest")
+    if not isinstance(manifest.get("config"), dict) or not isinstance(manifest.get("photos"), list):
+        raise ValueError(f"{root / 'manifest.json'}: no 'config' and 'photos' to check the samples against")
+    config = _config_from(manifest["config"])
+    photos = [Photo(r["id"], Path(r["path"]), r["licence"], r["split"], r["group"]) for r in manifest["photos"]]
+    planned = {
+        _sample_key(task.id, level, role, index, photo.id, params): (task, photo, params)
+        for task, level, entries in plan(config, photos)
+        for role, index, photo, params in entries
+    }
+    recorded = {
+        _sample_key(s["task"], s["level"], s["role"], s["index"], s["photo"], s["params"]): s
+        for s in manifest["samples"]
+    }
+    for key in sorted(set(planned) - set(recorded)):
+        problems.append(f"sample {key}: planned by the benchmark's config but missing from the manifest")
+    for key in sorted(set(recorded) - set(planned)):
+        problems.append(f"sample {key}: in the manifest but not planned by its config")
+    if rebuild:
+        photo_sha = {r["id"]: r["sha256"] for r in manifest["photos"]}
+        problems += _compare_with_rebuild(root, config, planned, recorded, photo_sha)
+    return problems
+
+
+def _sample_key(task: str, level: int | None, role: str, index: int, photo: str, params: dict) -> str:
+    return f"{task} L{level} {role} {index} {photo} {json.dumps(params, sort_keys=True)}"
+
+
+def _config_from(raw: dict[str, Any]) -> BenchmarkConfig:
+    raw = dict(raw)
+    if raw.get("levels") is not None:
+        raw["levels"] = tuple(raw["levels"])
+    return BenchmarkConfig(**raw)
+
+
+def _compare_with_rebuild(
+    root: Path, config: BenchmarkConfig, planned: dict, recorded: dict, photo_sha: dict[str, str]
+) -> list[str]:
+    problems = []
+    source, cache = _ImageSource(config.size), OperatorCache(max_items=8)
+    for key in sorted(set(planned) & set(recorded)):
+        task, photo, params = planned[key]
+        if not photo.path.is_file() or photo.sha256 != photo_sha[photo.id]:
+            problems.append(f"{photo.path}: the photo is missing or changed, so {key} cannot be rebuilt")
+            continue
+        rendered = _render(task, source(photo), photo, params, cache, config.size)
+        for attr, data in zip(("input", "target"), rendered, strict=True):
+            file = root / recorded[key][attr]
+            if file.is_file() and file.read_bytes() != data:
+                problems.append(f"{recorded[key][attr]}: differs from a rebuild of its sample")
+    return problems
+
+
+def _render(task: Task, clean: np.ndarray, photo: Photo, params: dict, cache: OperatorCache, size: int):
+    """The PNG bytes of one sample's (input, target)."""
+    if task.slow:
+        transformed = cache.get_or_compute(task.operator, clean, f"{photo.sha256}:{size}", params)
+    else:
+        transformed = task.transform(clean, params)
+    return tuple(encode_image(img, ".png") for img in task.orient(clean, transformed))
 
 
 def group_samples(

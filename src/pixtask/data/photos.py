@@ -12,12 +12,20 @@ from typing import Literal
 
 import numpy as np
 
-from pixtask.core.image_io import read_image
+from pixtask.core.image_io import IMAGE_SUFFIXES, read_image
 from pixtask.core.seeding import derive_seed
 from pixtask.data import photo_catalog as catalog
 
 Split = Literal["train", "test"]
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm"})
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "Photo",
+    "bundled_photos",
+    "check_split",
+    "debian_photos",
+    "folder_photos",
+    "resolve_photos",
+]
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import typing
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from pixtask.core.atomic_write import atomic_target, write_bytes_atomic
@@ -20,6 +22,9 @@ FORMAT = "pixtask-genlv/1"
 
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL = "pixtask-tiny"
+# A config.json asking for more parameters than this is refused before anything is allocated
+# (a typo such as dim: 65536 would otherwise try to allocate a terabyte). genlv-giant has 0.4 B.
+MAX_PARAMS = int(os.environ.get("PIXTASK_MAX_PARAMS", 2_000_000_000))
 
 
 class WeightsError(ValueError):
@@ -59,21 +64,72 @@ def save_pretrained(model: GenLV, folder: str | os.PathLike, extra: dict | None 
     return folder
 
 
-def load_config(folder: str | os.PathLike) -> GenLVConfig:
+def load_config(folder: str | os.PathLike, max_params: int = MAX_PARAMS) -> GenLVConfig:
+    """The model config of a saved folder, checked: a JSON object of the right format, each
+    field of the right type, and at most ``max_params`` parameters (raise it, or set
+    ``PIXTASK_MAX_PARAMS``, for a genuinely larger model)."""
     path = Path(folder) / CONFIG_NAME
     if not path.is_file():
         raise WeightsError(f"{folder}: no {CONFIG_NAME}; expected a folder written by save_pretrained")
     try:
         raw = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise WeightsError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(raw, dict):
+        raise WeightsError(f"{path}: expected a JSON object of config fields, got a {type(raw).__name__}")
     if raw.get("format") != FORMAT:
         raise WeightsError(f"{path}: format {raw.get('format')!r}, expected {FORMAT!r}")
-    fields = {f.name for f in dataclasses.fields(GenLVConfig)}
+    hints = typing.get_type_hints(GenLVConfig)
+    values = {k: v for k, v in raw.items() if k in hints}
+    for key, value in values.items():
+        if not _has_type(value, hints[key]):
+            raise WeightsError(f"{path}: {key} must be {_type_name(hints[key])}, got {value!r}")
     try:
-        return GenLVConfig(**{k: v for k, v in raw.items() if k in fields})
+        config = GenLVConfig(**values)
     except (TypeError, ValueError) as exc:
         raise WeightsError(f"{path}: invalid config ({exc})") from None
+    params = count_parameters(config)
+    if params > max_params:
+        raise WeightsError(
+            f"{path}: this config builds {params:,} parameters, over the limit of {max_params:,} "
+            "(set PIXTASK_MAX_PARAMS to load a genuinely larger model)"
+        )
+    return config
+
+
+def count_parameters(config: GenLVConfig) -> int:
+    """Parameters of the model ``config`` builds, counted without allocating them."""
+    with torch.device("meta"):
+        return sum(p.numel() for p in GenLV(config).parameters())
+
+
+def _has_type(value: object, annotation: object) -> bool:
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        return isinstance(value, list) and all(_has_type(v, item) for v in value)
+    if annotation is bool:
+        return isinstance(value, bool)
+    if annotation is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, annotation) and not isinstance(value, bool)
+
+
+def _type_name(annotation: object) -> str:
+    if typing.get_origin(annotation) is list:
+        return f"a list of {_type_name(typing.get_args(annotation)[0])}"
+    return {int: "an integer", float: "a number", bool: "true or false"}.get(annotation, str(annotation))
+
+
+def load_weights(path: Path) -> dict[str, torch.Tensor]:
+    """A safetensors file's tensors (never a pickle), all finite; errors name the file."""
+    try:
+        state = load_file(str(path), device="cpu")
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise WeightsError(f"{path}: not a readable safetensors file ({exc})") from None
+    bad = [k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad:
+        raise WeightsError(f"{path}: {len(bad)} tensor(s) hold NaN or infinite values (e.g. {bad[0]})")
+    return state
 
 
 def model_info(folder: str | os.PathLike) -> dict:
@@ -94,8 +150,9 @@ def from_pretrained(folder: str | os.PathLike = DEFAULT_MODEL, device: str | tor
     weights = folder / WEIGHTS_NAME
     if not weights.is_file():
         raise WeightsError(f"{folder}: no {WEIGHTS_NAME}")
+    state = load_weights(weights)
     model = GenLV(config)
-    load_state(model, load_file(str(weights), device="cpu"), source=str(weights))
+    load_state(model, state, source=str(weights))
     return model.to(device).eval()
 
 

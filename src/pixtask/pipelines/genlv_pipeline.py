@@ -23,12 +23,15 @@ import torch
 from PIL import Image
 
 from pixtask.core.device import resolve_device, resolve_precision
-from pixtask.core.image_io import as_rgb_float, to_uint8, write_image
+from pixtask.core.image_io import as_rgb_float, check_output_format, to_uint8, write_image
 from pixtask.models.genlv import GenLV
 from pixtask.models.hub import DEFAULT_MODEL, from_pretrained, save_pretrained
 from pixtask.pipelines.tiling import pad_to_multiple, tiled_apply
 
 ImageLike = str | os.PathLike | Image.Image | np.ndarray
+DEFAULT_TILE = 512
+_ROLES = ("prompt input", "prompt target")
+EXTREME_ASPECT = 8  # longer side over shorter: tiled even when tiling is off
 
 
 @dataclass
@@ -93,11 +96,12 @@ class GenLVPipeline:
             return None
         if prompt is None or len(prompt) != 2:
             raise ValueError("this model needs a prompt pair: prompt=(example_input, example_target)")
-        src, tgt = (as_rgb_float(p, name) for p, name in zip(prompt, ("prompt input", "prompt target"), strict=True))
+        names = [str(p) if isinstance(p, str | os.PathLike) else role for p, role in zip(prompt, _ROLES, strict=True)]
+        src, tgt = (as_rgb_float(p, name) for p, name in zip(prompt, names, strict=True))
         if src.shape != tgt.shape:
             raise ValueError(
-                f"the prompt images must have the same size; got {src.shape[1]}x{src.shape[0]} "
-                f"and {tgt.shape[1]}x{tgt.shape[0]}"
+                f"the prompt images must have the same size; {names[0]} is {src.shape[1]}x{src.shape[0]} "
+                f"and {names[1]} is {tgt.shape[1]}x{tgt.shape[0]}"
             )
         if prompt_size is not None:
             h, w = src.shape[:2]
@@ -119,8 +123,14 @@ class GenLVPipeline:
         on_tile: Callable[[int, int], None] | None = None,
     ) -> PipelineOutput:
         """Predict the target for ``image`` given the example pair ``prompt``."""
-        query = as_rgb_float(image, "input image")
         tile = self.tile if tile == "default" else tile
+        if tile is not None and (not isinstance(tile, int) or isinstance(tile, bool) or tile < self.multiple):
+            raise ValueError(f"tile must be None or an integer of at least {self.multiple} pixels, got {tile!r}")
+        if prompt_size is not None and (not isinstance(prompt_size, int) or prompt_size < self.multiple):
+            raise ValueError(f"prompt_size must be None or at least {self.multiple} pixels, got {prompt_size!r}")
+        query = as_rgb_float(image, "input image")
+        if tile is None and max(query.shape[:2]) > EXTREME_ASPECT * min(query.shape[:2]):
+            tile = self.tile or DEFAULT_TILE  # a long strip is padded to the size multiple: tile it
         with self._autocast():
             tokens = self._prompt_tokens(prompt, prompt_size)
             x, (h, w) = pad_to_multiple(self._tensor(query), self.multiple)
@@ -132,6 +142,11 @@ class GenLVPipeline:
                 y = tiled_apply(run, x, tile, self.overlap, self.multiple, on_tile)
             else:
                 y = run(x)
+        if not torch.isfinite(y).all():
+            raise ValueError(
+                "the model produced NaN or infinite values; its weights or the precision (try precision='fp32') "
+                "are broken, so no image was written"
+            )
         out = y[0, :, :h, :w].float().clamp(0, 1).permute(1, 2, 0).cpu().numpy()
         return PipelineOutput(np.ascontiguousarray(out))
 
@@ -144,20 +159,44 @@ class GenLVPipeline:
 
         return predict
 
+    def run_file(
+        self,
+        source: ImageLike,
+        target: str | os.PathLike,
+        prompt: Sequence[ImageLike],
+        *,
+        overwrite: bool = False,
+        on_tile: Callable[[int, int], None] | None = None,
+    ) -> Path:
+        """Predict ``source`` and write it to ``target``; an existing file is kept unless
+        ``overwrite`` (the write is atomic and, without it, refuses a file that appeared
+        meanwhile, e.g. from a concurrent run)."""
+        check_output_format(target)
+        return write_image(target, self(source, prompt, on_tile=on_tile).array, overwrite=overwrite)
+
     def run_folder(
         self,
         inputs: Sequence[Path],
         out_dir: str | os.PathLike,
         prompt: Sequence[ImageLike],
         progress: Callable[[int, int, Path], None] | None = None,
+        *,
+        overwrite: bool = False,
     ) -> list[Path]:
-        """Run every input file and write PNGs of the same stem into ``out_dir``."""
-        out_dir = Path(out_dir)
+        """Run every input file and write PNGs of the same stem into ``out_dir`` (outputs are
+        checked first, see :func:`~pixtask.pipelines.outputs.plan_outputs`)."""
+        from pixtask.pipelines.outputs import plan_outputs
+
+        if not inputs:
+            return []
+        folder = Path(inputs[0]).parent
+        if any(Path(p).parent != folder for p in inputs):
+            raise ValueError("run_folder takes files of one folder")
+        wanted = {Path(p) for p in inputs}
+        pairs = [pair for pair in plan_outputs(folder, Path(out_dir), overwrite=overwrite) if pair[0] in wanted]
         written = []
-        for i, path in enumerate(inputs, start=1):
-            target = out_dir / f"{Path(path).stem}.png"
-            write_image(target, self(path, prompt).array)
-            written.append(target)
+        for i, (path, target) in enumerate(pairs, start=1):
+            written.append(self.run_file(path, target, prompt, overwrite=overwrite))
             if progress:
-                progress(i, len(inputs), Path(path))
+                progress(i, len(pairs), path)
         return written

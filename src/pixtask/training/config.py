@@ -71,17 +71,27 @@ class TrainConfig:
             "log_every": self.log_every,
             "checkpoint_every": self.checkpoint_every,
             "data.crop": self.data.crop,
+            "data.max_side": self.data.max_side,
         }
         bad = [k for k, v in positive.items() if v < 1]
         if bad:
             raise ValueError(f"must be positive: {bad}")
         if self.data.workers < 0:
             raise ValueError(f"data.workers must be 0 or more, got {self.data.workers}")
+        if self.sample_every < 0:
+            raise ValueError(f"sample_every must be 0 (never) or positive, got {self.sample_every}")
+        if not self.data.tasks or not all(isinstance(t, str) and t for t in self.data.tasks):
+            raise ValueError(f"data.tasks must be a non-empty list of task id patterns, got {self.data.tasks!r}")
+        if self.data.crop > self.data.max_side:
+            raise ValueError(f"data.crop {self.data.crop} is larger than data.max_side {self.data.max_side}")
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in self.data.weights.values()):
+            raise ValueError(f"data.weights must map task patterns to numbers, got {self.data.weights!r}")
         if self.data.crop % 32:
             raise ValueError(f"data.crop must be a multiple of 32 (GenLV's size multiple), got {self.data.crop}")
         if not 0 < self.optim.lr < 1:
             raise ValueError(f"optim.lr must be in (0, 1), got {self.optim.lr}")
-        if len(self.optim.betas) != 2 or not all(0 <= b < 1 for b in self.optim.betas):
+        numbers = all(isinstance(b, int | float) and not isinstance(b, bool) for b in self.optim.betas)
+        if len(self.optim.betas) != 2 or not numbers or not all(0 <= b < 1 for b in self.optim.betas):
             raise ValueError(f"optim.betas must be two numbers in [0, 1), got {self.optim.betas}")
         if not 0 <= self.optim.ema_decay < 1:
             raise ValueError(f"optim.ema_decay must be in [0, 1), got {self.optim.ema_decay}")
@@ -168,11 +178,17 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | No
     cfg = TrainConfig()
     if path is not None:
         try:
-            data = yaml.safe_load(Path(path).read_text()) or {}
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise FileNotFoundError(f"config file {path} does not exist") from None
+        except IsADirectoryError:
+            raise ValueError(f"{path}: is a folder; give a YAML config file such as configs/tiny.yaml") from None
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
         except yaml.YAMLError as exc:
-            raise ValueError(f"{path}: not valid YAML ({exc})") from None
+            raise ValueError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+        if data is None:
+            raise ValueError(f"{path}: the config file is empty; start from configs/tiny.yaml")
         if not isinstance(data, dict):
             raise ValueError(f"{path}: the top level must be a mapping of config keys")
         _apply(cfg, data)
@@ -180,6 +196,30 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | No
         _apply(cfg, _parse_override(text))
     cfg.validate()
     return cfg
+
+
+# keys a resumed run may change: how it is logged, and its length (extending a finished run;
+# the cosine schedule then follows the new length from the resumed step)
+RESUMABLE_CHANGES = frozenset({"out_dir", "log_every", "checkpoint_every", "sample_every", "steps"})
+
+
+def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"data": {"crop": 64}}`` -> ``{"data.crop": 64}``."""
+    out: dict[str, Any] = {}
+    for key, value in d.items():
+        if isinstance(value, dict) and key != "model_overrides" and key != "weights":
+            out |= flatten(value, f"{prefix}{key}.")
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def result_differences(saved: dict[str, Any], current: TrainConfig) -> list[str]:
+    """The keys (``key: saved -> now``) where ``current`` would train something other than the
+    run ``saved`` was written by (:data:`RESUMABLE_CHANGES` may differ)."""
+    old, new = flatten(saved), flatten(current.to_dict())
+    keys = sorted((set(old) | set(new)) - RESUMABLE_CHANGES)
+    return [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in keys if old.get(k) != new.get(k)]
 
 
 def save_config(cfg: TrainConfig, path: str | os.PathLike) -> None:

@@ -41,7 +41,7 @@ from pixtask.data.photos import resolve_photos
 from pixtask.models import create_model, from_pretrained, save_pretrained
 from pixtask.models.hub import model_info
 from pixtask.training.checkpoint import LATEST, load_checkpoint, save_checkpoint
-from pixtask.training.config import TrainConfig, save_config
+from pixtask.training.config import TrainConfig, result_differences, save_config
 from pixtask.training.losses import reconstruction_loss
 
 
@@ -60,17 +60,23 @@ def warmup_cosine(step: int, warmup: int, total: int, min_ratio: float) -> float
 class Trainer:
     """Train ``cfg.model`` on the multi-task stream described by ``cfg.data``."""
 
-    def __init__(self, cfg: TrainConfig, dataset: MultiTaskDataset | None = None) -> None:
+    def __init__(self, cfg: TrainConfig, dataset: MultiTaskDataset | None = None, *, overwrite: bool = False) -> None:
         cfg.validate()
         self.cfg = cfg
         self.out = Path(cfg.out_dir)
+        self.overwrite = overwrite  # replace a run found in out_dir instead of refusing
+        if self.out.exists() and not self.out.is_dir():
+            raise ValueError(f"out_dir {self.out}: is a file, not a folder")
         self.world, self.rank = _init_distributed(cfg.device)
         self.device = resolve_device(cfg.device)
         if self.world > 1 and self.device.type == "cuda":
             self.device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
         self.autocast_dtype = resolve_precision(self.device, cfg.precision)
         torch.manual_seed(cfg.seed)
-        self.model = create_model(cfg.model, **cfg.model_overrides)
+        try:
+            self.model = create_model(cfg.model, **cfg.model_overrides)
+        except TypeError as exc:  # an unknown or ill-typed model_overrides field
+            raise ValueError(f"model_overrides: {exc}") from None
         self.init_info = self._init_weights(cfg.init_from) if cfg.init_from else {}
         self.memory_format = torch.channels_last if cfg.channels_last else torch.contiguous_format
         self.model.to(self.device, memory_format=self.memory_format)
@@ -149,6 +155,12 @@ class Trainer:
             raise FileNotFoundError(f"{exc}; start without --resume") from None
         if ckpt["config"]["model"] != self.cfg.model or ckpt["config"]["model_overrides"] != self.cfg.model_overrides:
             raise ValueError("the checkpoint was written for another model configuration; refusing to resume")
+        differences = result_differences(ckpt["config"], self.cfg)
+        if differences:
+            raise ValueError(
+                f"{path or self.out / LATEST}: written by a run with another config, so resuming would not continue "
+                f"it; differing keys: {'; '.join(differences)}"
+            )
         self.model.load_state_dict(ckpt["model"])
         if self.ema is not None and ckpt["ema"] is not None:
             self.ema.load_state_dict(ckpt["ema"])
@@ -214,6 +226,18 @@ class Trainer:
             self.compile_seconds = time.perf_counter() - started
         return loss_value
 
+    def _refuse_to_replace_a_run(self) -> None:
+        """A fresh run into a folder that holds another run would rewrite its log, config and
+        checkpoints; that needs --resume (continue it) or --overwrite (replace it)."""
+        if self.overwrite or not self.out.is_dir():
+            return
+        found = [n for n in ("config.yaml", "log.csv", LATEST, "model") if (self.out / n).exists()]
+        if found:
+            raise ValueError(
+                f"{self.out}: holds a run already ({', '.join(found)}); pass --resume to continue it or "
+                "--overwrite to replace it"
+            )
+
     def _log_compile(self, board: SummaryWriter | None) -> None:
         """The compile time, in TensorBoard and in OUT_DIR/compile.json (log.csv stays numeric)."""
         if board is None:
@@ -238,6 +262,8 @@ class Trainer:
         cfg = self.cfg
         main = self.rank == 0
         if main:
+            if self.step == 0:
+                self._refuse_to_replace_a_run()
             self.out.mkdir(parents=True, exist_ok=True)
             save_config(cfg, self.out / "config.yaml")
         end = min(cfg.steps, stop_at or cfg.steps)

@@ -1,0 +1,409 @@
+"""Every bad input a careless or hostile user can give: through the CLI (exit code 2, one line
+naming the file or key, no traceback, nothing changed or lost) and through the Python API."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import stat
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from typer.testing import CliRunner
+
+from pixtask import GenLVPipeline
+from pixtask.cli.main import app
+from pixtask.core.atomic_write import STALE_TMP_SECONDS, write_bytes_atomic
+from pixtask.core.image_io import ImageReadError, as_rgb_float, read_image, write_image
+from pixtask.data.benchmark import BenchmarkConfig, build_benchmark, load_manifest, verify_benchmark
+from pixtask.models import create_model, from_pretrained, save_pretrained
+from pixtask.models.hub import WeightsError
+
+runner = CliRunner()
+
+
+def fails_cleanly(args: list[str], *needles: str) -> str:
+    """Run the CLI; it must exit 2 with one error line that contains every needle."""
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == 2, result.output
+    assert ("Traceback" not in result.output and result.exception is None) or isinstance(result.exception, SystemExit)
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1, result.output
+    for needle in needles:
+        assert str(needle) in errors[0], (needle, errors[0])
+    return errors[0]
+
+
+def snapshot(folder) -> dict[str, tuple[str, int]]:
+    """Every file below ``folder`` with its checksum and mode, to prove nothing changed."""
+    return {
+        str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), stat.S_IMODE(p.stat().st_mode))
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory, photo_128, photo_128_b):
+    root = tmp_path_factory.mktemp("images")
+    write_image(root / "photo.png", photo_128)
+    write_image(root / "prompt_in.png", photo_128_b * 0.5)
+    write_image(root / "prompt_out.png", photo_128_b)
+    return root
+
+
+def run_args(images, output, *extra):
+    return [
+        "run",
+        "-i",
+        images / "photo.png",
+        "--prompt",
+        images / "prompt_in.png",
+        images / "prompt_out.png",
+        "-o",
+        output,
+        "--tile",
+        "0",
+        *extra,
+    ]
+
+
+# --- 1. data loss: run ------------------------------------------------------------------------
+@pytest.mark.parametrize("target", ["photo.png", "prompt_in.png"])
+def test_run_refuses_to_write_over_an_input(images, target):
+    before = snapshot(images)
+    fails_cleanly(run_args(images, images / target, "--overwrite"), target, "input of this run")
+    assert snapshot(images) == before
+
+
+def test_run_refuses_the_input_folder_as_output_and_colliding_names(images, tmp_path, photo_128):
+    folder = tmp_path / "in"
+    write_image(folder / "x.png", photo_128)
+    write_image(folder / "x.jpg", photo_128)
+    before = snapshot(folder)
+    args = ["run", "-i", folder, "--prompt", images / "prompt_in.png", images / "prompt_out.png"]
+    fails_cleanly([*args, "-o", folder], "is the input folder")
+    fails_cleanly([*args, "-o", tmp_path / "out"], "x.png", "x.jpg")
+    assert snapshot(folder) == before and not (tmp_path / "out").exists()
+
+
+def test_run_keeps_existing_outputs_unless_asked_and_never_write_protected_ones(images, tmp_path):
+    out = tmp_path / "out.png"
+    out.write_bytes(b"mine")
+    fails_cleanly(run_args(images, out), "already exists", "--overwrite")
+    assert out.read_bytes() == b"mine"
+    out.chmod(0o444)
+    fails_cleanly(run_args(images, out, "--overwrite"), "write-protected")
+    assert out.read_bytes() == b"mine" and stat.S_IMODE(out.stat().st_mode) == 0o444
+    out.chmod(0o644)
+    ok = runner.invoke(app, [str(a) for a in run_args(images, out, "--overwrite")])
+    assert ok.exit_code == 0, ok.output
+    assert read_image(out).shape == (128, 128, 3)
+
+
+def test_a_concurrent_writer_is_refused_not_silently_replaced(images, tmp_path):
+    pipe = GenLVPipeline.from_pretrained(tile=None)
+    prompt = (images / "prompt_in.png", images / "prompt_out.png")
+    first = pipe.run_file(images / "photo.png", tmp_path / "x.png", prompt)
+    kept = first.read_bytes()
+    with pytest.raises(FileExistsError, match=r"x\.png"):  # what the second of two runs meets
+        pipe.run_file(images / "photo.png", tmp_path / "x.png", prompt)
+    assert first.read_bytes() == kept and list(tmp_path.iterdir()) == [first]
+
+
+def test_run_checks_outputs_before_inference(images, tmp_path):
+    fails_cleanly(run_args(images, tmp_path / "out.gif"), "out.gif", "unsupported output format")
+    fails_cleanly(run_args(images, tmp_path), "is a folder")
+    (tmp_path / "file").write_text("x")
+    fails_cleanly(run_args(images, tmp_path / "file" / "out.png"), "is a file")
+    fails_cleanly(run_args(images, tmp_path / "o.png", "--device", "bogus"), "bogus")
+    assert not (tmp_path / "out.gif").exists() and not (tmp_path / "o.png").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders; checked as a normal user")
+def test_read_only_output_folder(images, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    fails_cleanly(run_args(images, locked / "o.png"), "o.png")
+
+
+def test_prompt_pair_of_different_sizes_names_both_files(images, tmp_path, photo_128):
+    small = tmp_path / "small.png"
+    write_image(small, photo_128[:64, :64])
+    args = ["run", "-i", images / "photo.png", "--prompt", small, images / "prompt_out.png", "-o", tmp_path / "o.png"]
+    fails_cleanly(args, "small.png", "prompt_out.png")
+
+
+# --- 1. data loss: train, and 2. resume of a different run ----------------------------------------
+TRAIN = [
+    "steps=2",
+    "batch_size=1",
+    "data.crop=32",
+    "data.max_side=96",
+    "data.workers=0",
+    "log_every=1",
+    "checkpoint_every=1",
+    "data.tasks=[denoise-gaussian]",
+    "device=cpu",
+    "precision=fp32",
+]
+
+
+def train(out, *extra, flags=()):
+    args = ["train", *flags]
+    for item in [*TRAIN, f"out_dir={out}", *extra]:
+        args += ["--set", item]
+    return args
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "F"
+    result = runner.invoke(app, train(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_training_into_a_finished_run_is_refused(finished_run):
+    before = snapshot(finished_run)
+    fails_cleanly(train(finished_run), str(finished_run), "--resume", "--overwrite")
+    assert snapshot(finished_run) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ("seed=1", "seed"),
+        ("data.workers=1", "data.workers"),
+        ("batch_size=2", "batch_size"),
+        ("data.tasks=[canny]", "data.tasks"),
+    ],
+)
+def test_resume_refuses_another_config_and_names_the_keys(finished_run, change, key):
+    before = snapshot(finished_run)
+    fails_cleanly(train(finished_run, change, flags=["--resume"]), key, "differing keys")
+    assert snapshot(finished_run) == before
+
+
+# --- 5. train config values ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("setting", "needle"),
+    [
+        ("model_overrides={bogus_field: 1}", "bogus_field"),
+        ("optim.betas=[a, b]", "optim.betas"),
+        ("data.tasks=[1, 2]", "data.tasks"),
+        ("data.tasks=[]", "data.tasks"),
+        ("data.crop=4096", "data.crop"),
+        ("data.max_side=0", "data.max_side"),
+        ("data.workers=-1", "data.workers"),
+        ("device=bogus", "bogus"),
+        ("sample_every=-3", "sample_every"),
+    ],
+)
+def test_bad_train_settings_are_one_line_errors(tmp_path, setting, needle):
+    fails_cleanly(train(tmp_path / "r", setting), needle)
+    assert not (tmp_path / "r").exists()
+
+
+def test_bad_train_config_files(tmp_path):
+    (tmp_path / "file").write_text("x")
+    fails_cleanly(train(tmp_path / "file"), "file", "not a folder")
+    fails_cleanly(["train", "--config", tmp_path], str(tmp_path), "is a folder")
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("model: caf\xe9\n".encode("latin-1"))
+    fails_cleanly(["train", "--config", latin], "latin.yaml", "UTF-8")
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    fails_cleanly(["train", "--config", empty], "empty.yaml", "empty")
+    assert not (tmp_path.parent / "runs").exists() and not os.path.exists("runs/default")
+
+
+# --- 3. bad weights -----------------------------------------------------------------------------
+@pytest.fixture
+def model_dir(tmp_path):
+    torch.manual_seed(0)
+    return save_pretrained(create_model("genlv-tiny"), tmp_path / "m")
+
+
+def _corrupt(folder, how: str) -> None:
+    weights = folder / "model.safetensors"
+    data = weights.read_bytes()
+    if how == "empty":
+        weights.write_bytes(b"")
+    elif how == "truncated":
+        weights.write_bytes(data[: len(data) // 2])
+    elif how == "random":
+        weights.write_bytes(np.random.default_rng(0).bytes(4096))
+    elif how == "pickle":
+        weights.write_bytes(pickle.dumps({"w": [1, 2, 3]}))
+    elif how == "huge-header":
+        weights.write_bytes((2**62).to_bytes(8, "little") + b"{}")
+    elif how == "list-config":
+        (folder / "config.json").write_text("[1, 2]")
+    elif how == "huge-dim":
+        config = json.loads((folder / "config.json").read_text())
+        (folder / "config.json").write_text(json.dumps({**config, "dim": 65536}))
+    elif how == "bad-type":
+        config = json.loads((folder / "config.json").read_text())
+        (folder / "config.json").write_text(json.dumps({**config, "num_blocks": "four"}))
+    elif how == "nan":
+        from safetensors.torch import load_file, save_file
+
+        state = load_file(str(weights))
+        state[next(iter(state))] = torch.full_like(state[next(iter(state))], float("nan"))
+        save_file(state, str(weights))
+
+
+BAD_WEIGHTS = {
+    "empty": "model.safetensors",
+    "truncated": "model.safetensors",
+    "random": "model.safetensors",
+    "pickle": "model.safetensors",
+    "huge-header": "model.safetensors",
+    "list-config": "config.json",
+    "huge-dim": "PIXTASK_MAX_PARAMS",
+    "bad-type": "num_blocks",
+    "nan": "NaN",
+}
+
+
+@pytest.mark.parametrize("how", list(BAD_WEIGHTS))
+def test_bad_weights_are_named_on_every_path(model_dir, images, tmp_path, how):
+    _corrupt(model_dir, how)
+    with pytest.raises(WeightsError, match=BAD_WEIGHTS[how]):
+        from_pretrained(model_dir)
+    fails_cleanly([*run_args(images, tmp_path / "o.png"), "--model", model_dir], BAD_WEIGHTS[how])
+    fails_cleanly(["export", "onnx", "--model", model_dir, "--out", tmp_path / "m.onnx"], BAD_WEIGHTS[how])
+    fails_cleanly(train(tmp_path / "t", f"init_from={model_dir}"), BAD_WEIGHTS[how])
+    assert not (tmp_path / "o.png").exists() and not (tmp_path / "m.onnx").exists()
+
+
+def test_non_finite_outputs_are_an_error(images):
+    torch.manual_seed(0)
+    model = create_model("genlv-tiny")
+    with torch.no_grad():
+        model.output.weight.fill_(float("inf"))
+    pipe = GenLVPipeline(model, tile=None, precision="fp32")
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        pipe(images / "photo.png", (images / "prompt_in.png", images / "prompt_out.png"))
+
+
+# --- 4. sizes -----------------------------------------------------------------------------------
+def test_the_pixel_limit_is_ours_and_can_be_raised(tmp_path, monkeypatch):
+    path = tmp_path / "wide.png"
+    Image.new("L", (400, 100)).save(path)
+    # Pillow's own guard sits below ours by default (89.5 vs 120 Mpx); it must not be the one that counts
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    assert read_image(path).shape == (100, 400, 3)
+    with pytest.raises(ImageReadError, match="40,000 pixels exceeds the limit of 39,999"):
+        read_image(path, max_pixels=39_999)
+    assert Image.MAX_IMAGE_PIXELS == 1000  # left as it was
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_non_regular_files_are_refused(tmp_path, images, special):
+    path = special
+    if special == "fifo":
+        path = tmp_path / "fifo"
+        os.mkfifo(path)
+    with pytest.raises(ImageReadError, match="not a regular file"):
+        read_image(path)
+    fails_cleanly(
+        ["run", "-i", path, "--prompt", images / "prompt_in.png", images / "prompt_out.png", "-o", tmp_path / "o.png"],
+        str(path),
+        "not a regular file",
+    )
+
+
+def test_extreme_aspect_ratios_are_tiled_even_with_tiling_off(images, photo_128):
+    strip = np.tile(photo_128[:32], (1, 9, 1))  # 32 x 1152
+    pipe = GenLVPipeline.from_pretrained(tile=None)
+    tiles = []
+    out = pipe(strip, (images / "prompt_in.png", images / "prompt_out.png"), on_tile=lambda d, t: tiles.append(t))
+    assert out.array.shape == strip.shape and tiles and tiles[-1] > 1
+
+
+# --- 5. API inputs ------------------------------------------------------------------------------
+@pytest.mark.parametrize("mode", ["CMYK", "YCbCr"])
+def test_pil_images_in_any_mode(photo_128, mode):
+    pil = Image.fromarray((photo_128 * 255).astype(np.uint8)).convert(mode)
+    assert np.abs(as_rgb_float(pil) - photo_128).max() < 0.05
+
+
+@pytest.mark.parametrize(("kwargs", "needle"), [({"prompt_size": 0}, "prompt_size"), ({"tile": "x"}, "tile")])
+def test_pipeline_options_are_checked(images, kwargs, needle):
+    pipe = GenLVPipeline.from_pretrained(tile=None)
+    with pytest.raises(ValueError, match=needle):
+        pipe(images / "photo.png", (images / "prompt_in.png", images / "prompt_out.png"), **kwargs)
+
+
+# --- 6. bench verify ----------------------------------------------------------------------------
+@pytest.fixture
+def bench(tmp_path):
+    out = tmp_path / "bench"
+    build_benchmark(out, BenchmarkConfig(size=64, tasks="denoise-gaussian", levels=(3,), prompts=2, max_queries=2))
+    assert verify_benchmark(out) == []
+    return out
+
+
+def _edit_manifest(bench, change) -> None:
+    manifest = json.loads((bench / "manifest.json").read_text())
+    change(manifest)
+    (bench / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_verify_finds_extra_files_and_dropped_samples(bench):
+    (bench / "images" / "stray.png").write_bytes(b"x")
+    _edit_manifest(bench, lambda m: m["samples"].pop())
+    problems = verify_benchmark(bench)
+    assert any("stray.png: not in the manifest" in p for p in problems)
+    assert any("missing from the manifest" in p for p in problems)
+    assert runner.invoke(app, ["bench", "verify", str(bench)]).exit_code == 1
+
+
+def test_verify_rebuild_finds_a_file_edited_with_its_checksum(bench):
+    sample = load_manifest(bench)["samples"][0]
+    target = bench / sample["target"]
+    write_image(target, np.zeros((64, 64, 3), np.float32))
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    _edit_manifest(bench, lambda m: m["samples"][0].update(target_sha256=digest))
+    assert verify_benchmark(bench) == []  # the checksums agree ...
+    assert verify_benchmark(bench, rebuild=True) == [f"{sample['target']}: differs from a rebuild of its sample"]
+
+
+def test_manifest_paths_outside_the_benchmark_are_refused(bench):
+    _edit_manifest(bench, lambda m: m["samples"][0].update(input="../../etc/passwd"))
+    with pytest.raises(ValueError, match=r"samples\[0\].input"):
+        load_manifest(bench)
+    fails_cleanly(["bench", "verify", bench], "manifest.json", "inside images/")
+
+
+def test_damaged_manifests_name_the_file(bench):
+    text = (bench / "manifest.json").read_text()
+    (bench / "manifest.json").write_text(text[: len(text) // 2])
+    fails_cleanly(["bench", "verify", bench], "manifest.json", "not valid JSON")
+    manifest = json.loads(text)
+    del manifest["samples"]
+    (bench / "manifest.json").write_text(json.dumps(manifest))
+    fails_cleanly(["bench", "verify", bench], "manifest.json", "samples")
+
+
+# --- 7. housekeeping ----------------------------------------------------------------------------
+def test_weights_get_the_umask_mode_and_stale_temporaries_go(tmp_path):
+    old = os.umask(0o022)
+    try:
+        folder = save_pretrained(create_model("genlv-tiny"), tmp_path / "m")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((folder / "model.safetensors").stat().st_mode) == 0o644
+    stale, fresh = tmp_path / ".x.bin.abc.tmp", tmp_path / ".x.bin.def.tmp"
+    stale.write_bytes(b"left by a killed writer")
+    fresh.write_bytes(b"another writer, now")
+    os.utime(stale, (0, os.path.getmtime(stale) - STALE_TMP_SECONDS - 1))
+    write_bytes_atomic(tmp_path / "x.bin", b"data")
+    assert not stale.exists() and fresh.exists() and (tmp_path / "x.bin").read_bytes() == b"data"
