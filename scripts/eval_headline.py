@@ -1,5 +1,7 @@
-"""Print the README's headline table (per category: how many trained tasks beat identity,
+"""Print the README's headline table (per category: how many trained tasks beat their baseline,
 which clearly, which are worse) from a `pixtask eval` summary.json, so it is not typed by hand.
+A task's baseline is the stronger of identity and its trivial baseline (the best constant for
+maps, colour transfer for stylization), as `pixtask eval` reports it.
 
 Then it lists the tasks with *degenerate* queries: the input already equals the target (identity
 PSNR of at least 60 dB, e.g. a saturation task on a monochrome photo), so identity scores up to
@@ -30,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     tasks = json.loads(args.summary.read_text())["tasks"]
     trained = set(model_info(args.model)["trained_tasks"])
-    print("| trained tasks | beat identity | clearly (> 0.5 dB) | worse than identity |")
+    print("| trained tasks | beat their baseline | clearly (> 0.5 dB) | worse than their baseline |")
     print("|---|---|---|---|")
     for category in ("restoration", "enhancement", "feature extraction", "stylization"):
         rows = {t: r for t, r in tasks.items() if t in trained and r["category"] == category}
@@ -40,6 +42,8 @@ def main() -> None:
         clear = sorted((t for t, r in rows.items() if r["gain"] > CLEAR_DB), key=lambda t: -rows[t]["gain"])
         worse = sorted((t for t, r in rows.items() if r["gain"] <= 0), key=lambda t: rows[t]["gain"])
         unit = LABELS.get(next(iter(rows.values()))["metric"], "")
+        over = sorted({r.get("baseline", "identity") for r in rows.values()})
+        unit += f"; over {' / '.join(over)}"
         print(f"| {category} ({len(rows)}) | {len(better)} | {_gains(rows, clear)} | {_gains(rows, worse)} ({unit}) |")
     _degenerate(args.summary.parent / "per_query.csv", trained)
 

@@ -231,15 +231,36 @@ def results_section(summary: dict, trained: set[str]) -> list[str]:
         f"{summary['title']}. Mean over test photos and levels 1, 3, 5; "
         "one prompt pair per query from another test photo. Reproduce with the commands in the README.",
         "",
-        "| task | category | trained | metric | model | identity | gain |",
-        "|---|---|---|---|---:|---:|---:|",
+        "| task | category | trained | metric | model | identity | trivial | gain | over |",
+        "|---|---|---|---|---:|---:|---:|---:|---|",
     ]
     for task, t in sorted(summary["tasks"].items(), key=lambda kv: (kv[0] not in trained, kv[1]["category"])):
         mark = "yes" if task in trained else "held out"
+        trivial = f"{t['trivial']} ({t['trivial_name']})" if "trivial" in t else "-"
         lines.append(
-            f"| {task} | {t['category']} | {mark} | {t['metric']} | {t['model']} | {t['identity']} | {t['gain']:+} |"
+            f"| {task} | {t['category']} | {mark} | {t['metric']} | {t['model']} | {t['identity']} | {trivial} | "
+            f"{t['gain']:+} | {t.get('baseline', 'identity')} |"
         )
-    lines += ["", "Gain is the improvement over identity in the metric's units (positive is better).", ""]
+    lines += [
+        "",
+        "Gain is the improvement over the stronger of identity and the task's trivial baseline (column *over*: "
+        "the best constant image for maps, colour transfer for stylization), in the metric's units, positive is "
+        "better.",
+        "",
+    ]
+    secondary = [(task, t["secondary"]) for task, t in summary["tasks"].items() if "secondary" in t]
+    if secondary:
+        lines += [
+            "Metrics that fit the output (edge F: per-image best threshold, and ODS over each task's maps, "
+            "higher is better; colour-stats: CIELAB mean/std distance, lower is better):",
+            "",
+            "| task | metric | model | identity | trivial |",
+            "|---|---|---:|---:|---:|",
+        ]
+        for task, sec in secondary:
+            for metric, d in sec.items():
+                lines.append(f"| {task} | {metric} | {d['model']} | {d['identity']} | {d.get('trivial', '-')} |")
+        lines.append("")
     worse = [
         f"`{t}` ({r['gain']:+.2f})"
         for t, r in summary["tasks"].items()
