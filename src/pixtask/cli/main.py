@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from pixtask.cli import bench, demo, evaluate, export, finetune, models, run, study, tasks, train
+from pixtask.cli import bench, demo, evaluate, export, finetune, instructions, models, run, study, tasks, train
 
 app = typer.Typer(
     name="pixtask",
@@ -20,6 +20,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(models.app, name="models")
 app.add_typer(export.app, name="export")
 app.add_typer(study.app, name="study")
+app.add_typer(instructions.app, name="instructions")
 app.command("demo")(demo.demo)
 app.command("run")(run.run)
 app.command("train")(train.train)

@@ -1,0 +1,96 @@
+"""``pixtask instructions``: the explanatory instructions every task can be told with."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pixtask.cli._common import user_errors
+from pixtask.core.seeding import rng_for
+from pixtask.tasks import get_task, list_tasks
+
+app = typer.Typer(help="Explanatory instructions: tasks told by describing the change.", no_args_is_help=True)
+SplitOpt = Annotated[str, typer.Option(help="train, or heldout (phrases and structures training never uses).")]
+
+
+def _split(value: str) -> str:
+    if value not in ("train", "heldout"):
+        raise ValueError(f"--split must be train or heldout, got {value!r}")
+    return value
+
+
+def _samples(task_id: str, count: int, seed: int, split: str, level: int | None):
+    from pixtask.data.task_instructions import describe_task
+
+    task = get_task(task_id)
+    level = level if task.levels else None
+    if level is not None and level not in task.levels:
+        raise ValueError(f"{task_id}: level must be one of {list(task.levels)}, got {level}")
+    out = []
+    for i in range(count):
+        rng = rng_for(seed, "instructions", task_id, i)
+        params = task.sample_params(rng, level)
+        for direction in ("forward", "backward"):
+            out.append(describe_task(task_id, params, rng, level=level, direction=direction, split=split))
+    return out
+
+
+@app.command("list")
+def list_command(
+    tasks: Annotated[str, typer.Option(help="Task id pattern.")] = "*",
+    split: SplitOpt = "train",
+    seed: Annotated[int, typer.Option(help="Random seed (the same seed gives the same instructions).")] = 0,
+) -> None:
+    """One instruction per task and direction."""
+    with user_errors():
+        ids = list_tasks(tasks) or [get_task(tasks).id]
+        rows = [(t, s) for t in ids for s in _samples(t, 1, seed, _split(split), 3)]
+    for task_id, ins in rows:
+        typer.echo(f"{task_id} [{ins.direction}] {ins.text}")
+
+
+@app.command("show")
+def show(
+    task: Annotated[str, typer.Argument(help="Task id, e.g. derain.")],
+    count: Annotated[int, typer.Option(help="Parameter draws (each told both ways).")] = 3,
+    level: Annotated[int, typer.Option(help="Severity 1-5 for tasks with levels.")] = 3,
+    split: SplitOpt = "train",
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Instructions for one task: input -> target (forward) and target -> input (backward)."""
+    from pixtask.instructions import terminological
+
+    with user_errors():
+        samples = _samples(get_task(task).id, count, seed, _split(split), level)
+    for ins in samples:
+        typer.echo(f"[{ins.direction}, {ins.structure}] {ins.text}")
+    typer.echo(f"terminological: {terminological(task)!r}; code: {terminological(task, list_tasks().index(task))!r}")
+
+
+@app.command("stats")
+def stats(
+    out: Annotated[Path | None, typer.Option(help="Also write the counts as JSON here.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of the parameter draws.")] = 0,
+) -> None:
+    """Distinct instructions per task and split (both directions, levels 1/3/5) and overall."""
+    from pixtask.data.task_instructions import instruction_counts
+
+    with user_errors():
+        counts = instruction_counts(seed)
+    table = Table(title="distinct explanatory instructions (both directions, levels 1, 3, 5)")
+    for col in ("task", "train", "held out"):
+        table.add_column(col, justify="left" if col == "task" else "right")
+    for task_id, c in counts.items():
+        table.add_row(task_id, f"{c['train']:,}", f"{c['heldout']:,}")
+    total = {k: sum(c[k] for c in counts.values()) for k in ("train", "heldout")}
+    table.add_row("all tasks", f"{total['train']:,}", f"{total['heldout']:,}", style="bold")
+    Console().print(table)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({"tasks": counts, "total": total}, indent=1) + "\n")
+        typer.echo(f"wrote {out}")

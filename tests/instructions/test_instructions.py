@@ -1,0 +1,118 @@
+"""Explanatory instructions over the whole task registry: never the task's name, deterministic,
+a held-out split made of unseen parts, and enough variety."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from pixtask.cli.main import app
+from pixtask.core.seeding import rng_for
+from pixtask.data.task_instructions import describe_task, instruction_counts, task_violation
+from pixtask.instructions import BANKS, all_instructions, explain, names_the_task
+from pixtask.tasks import get_task, list_tasks
+
+runner = CliRunner()
+
+
+def _params(task_id: str, level: int | None = 3):
+    task = get_task(task_id)
+    level = level if task.levels else None
+    return task.sample_params(rng_for(0, "test", task_id), level), level
+
+
+def test_every_task_can_be_told_in_words():
+    for task_id in list_tasks():
+        operator = get_task(task_id).operator.name
+        assert operator in BANKS or operator == "mixture", task_id
+
+
+@pytest.mark.parametrize("split", ["train", "heldout"])
+def test_no_instruction_names_its_task_or_uses_banned_phrases(split):
+    """Every instruction the engine can give (one parameter draw per task, both directions)."""
+    checked = 0
+    for task_id in list_tasks():
+        task = get_task(task_id)
+        if task.operator.name not in BANKS:
+            continue
+        params, level = _params(task_id)
+        for direction in ("forward", "backward"):
+            for text in all_instructions(
+                task.operator.name, task.direction, params, level=level, direction=direction, split=split
+            ):
+                assert task_violation(task_id, text) is None, (task_id, text)
+                checked += 1
+    assert checked > (5_000 if split == "train" else 140)
+
+
+def test_the_ban_catches_names_and_phrases():
+    assert names_the_task("Remove the rain from image A.", "derain", "rain") == "image a"
+    assert names_the_task("Apply motion blur along the road.", "deblur-motion", "motion-blur") == "motion blur"
+    assert names_the_task("Derain the photo.", "derain", "rain") == "derain"
+    assert names_the_task("The shed stands in the field.", "hed", "hed") is None  # a term only from a word start
+    # chains (mixtures) are checked too
+    params, level = _params("mixed-restoration")
+    for seed in range(5):
+        text = describe_task("mixed-restoration", params, np.random.default_rng(seed), level=level).text
+        assert all(task_violation(c, text) is None for c in params["recipe"]), text
+
+
+def test_generation_is_deterministic_for_a_seed():
+    params, level = _params("derain")
+
+    def make(seed):
+        return [explain("rain", "restore", params, np.random.default_rng(seed), level=level).text for _ in range(3)]
+
+    assert make(7) == make(7)
+    assert make(7) != make(8)
+
+
+def test_directions_describe_opposite_changes():
+    params, level = _params("denoise-gaussian")
+    forward = set(all_instructions("gaussian-noise", "restore", params, level=level, direction="forward"))
+    backward = set(all_instructions("gaussian-noise", "restore", params, level=level, direction="backward"))
+    assert forward.isdisjoint(backward)
+    # a task that applies its operator reads the bank the other way round
+    applied = set(all_instructions("gaussian-noise", "apply", params, level=level, direction="forward"))
+    assert applied == backward
+
+
+def test_held_out_instructions_share_no_sentence_with_training_ones():
+    for task_id in ("derain", "white-balance", "canny", "cartoon"):
+        task = get_task(task_id)
+        params, level = _params(task_id)
+        for direction in ("forward", "backward"):
+            train = set(all_instructions(task.operator.name, task.direction, params, level=level, direction=direction))
+            held = set(
+                all_instructions(
+                    task.operator.name, task.direction, params, level=level, direction=direction, split="heldout"
+                )
+            )
+            assert held and train.isdisjoint(held)
+
+
+def test_parameters_and_levels_change_the_words():
+    rng = np.random.default_rng(0)
+    left = explain("colour-cast", "restore", {"temperature": 0.2, "tint": 0.0}, rng, direction="backward", level=3)
+    right = explain("colour-cast", "restore", {"temperature": -0.2, "tint": 0.0}, rng, direction="backward", level=3)
+    assert "warm orange" in left.text and "cold blue" in right.text
+    mild = set(all_instructions("gaussian-blur", "restore", {"sigma": 1}, level=1, direction="backward"))
+    severe = set(all_instructions("gaussian-blur", "restore", {"sigma": 5}, level=5, direction="backward"))
+    assert any("faint" in t for t in mild) and not any("faint" in t for t in severe)
+
+
+def test_there_are_thousands_of_distinct_instructions():
+    counts = instruction_counts(levels=(3,))
+    assert sum(c["train"] for c in counts.values()) >= 5_000
+    assert all(c["train"] >= 100 and c["heldout"] >= 2 for c in counts.values())
+
+
+def test_cli_show_and_errors():
+    shown = runner.invoke(app, ["instructions", "show", "derain", "--count", "1"])
+    assert shown.exit_code == 0, shown.output
+    assert "[forward," in shown.output and "[backward," in shown.output and "Task " in shown.output
+    bad = runner.invoke(app, ["instructions", "show", "derain", "--split", "test"])
+    assert bad.exit_code == 2 and "--split must be train or heldout" in bad.output
+    listed = runner.invoke(app, ["instructions", "list", "--tasks", "deblur-*"])
+    assert listed.exit_code == 0 and listed.output.count("deblur-gaussian [") == 2
