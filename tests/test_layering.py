@@ -16,7 +16,18 @@ ALLOWED = {
     "viz": {"core", "data", "viz"},
     "pipelines": {"core", "models", "pipelines"},
     "training": {"core", "tasks", "data", "models", "viz", "training"},
-    "studies": {"core", "tasks", "data", "models", "evaluation", "pipelines", "training", "viz", "studies"},
+    "studies": {
+        "core",
+        "tasks",
+        "instructions",
+        "data",
+        "models",
+        "evaluation",
+        "pipelines",
+        "training",
+        "viz",
+        "studies",
+    },
 }
 
 

