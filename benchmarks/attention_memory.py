@@ -5,9 +5,11 @@ Each measurement runs in a fresh process (peak RSS on CPU; torch's peak allocati
   * genlv-tiny, fp32, SDPA forced to its plain math kernel (what a backend without a fused kernel
     for the case does; it materialises the score matrix): chunking on, and off with
     --with-unchunked-math (16,384 tokens, 8 heads: 8.6 GB per fp32 score matrix).
+Each child runs under an address-space cap (--cap-gib, 20 by default on our 24 GiB machines),
+so a case that needs more is reported as refused instead of waking the OOM killer.
 Writes docs/attention_memory.md and .json.
 
-    python benchmarks/attention_memory.py            # ~20 min on our 2-core CPUs (base at 1024 is slow)
+    python benchmarks/attention_memory.py --with-unchunked-math   # ~20 min on our 2-core CPUs
     python benchmarks/attention_memory.py --device cuda
 """
 
@@ -66,9 +68,12 @@ def main() -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--size", type=int, default=1024)
     parser.add_argument("--with-unchunked-math", action="store_true", help="also the 17+ GB unchunked math case")
+    parser.add_argument("--cap-gib", type=float, default=20.0, help="address-space cap of each child (no OOM killer)")
     parser.add_argument("--child", nargs=4, metavar=("MODEL", "SIZE", "KERNEL", "CHUNKED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        cap = int(args.cap_gib * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))  # a refused allocation, not a killed machine
         model, size, kernel, chunked = args.child
         print(json.dumps(child(model, int(size), kernel, chunked == "1", args.device)))
         return 0
@@ -77,10 +82,14 @@ def main() -> int:
         cases.append(("genlv-tiny", "math", False))
     rows = []
     for model, kernel, chunked in cases:
-        cmd = [sys.executable, __file__, "--device", args.device, "--child", model, str(args.size), kernel]
+        cmd = [sys.executable, __file__, "--device", args.device, "--cap-gib", str(args.cap_gib)]
+        cmd += ["--child", model, str(args.size), kernel]
         done = subprocess.run([*cmd, "1" if chunked else "0"], capture_output=True, text=True)
         if done.returncode:
-            rows.append({"model": model, "kernel": kernel, "chunked": chunked, "error": done.stderr.strip()[-300:]})
+            last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"
+            refused = "can't allocate memory" in last
+            error = f"over {args.cap_gib:g} (allocation refused at the cap)" if refused else last[-200:]
+            rows.append({"model": model, "kernel": kernel, "chunked": chunked, "error": error})
         else:
             rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(rows[-1], flush=True)

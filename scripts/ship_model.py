@@ -3,6 +3,7 @@
     python scripts/ship_model.py --run runs/shipped-tiny --config-path configs/shipped-tiny.yaml \
         --run runs/shipped-tiny-stage2 --config-path configs/shipped-tiny-stage2.yaml \
         --name pixtask-tiny --eval out/eval-shipped --classical docs/classical_baselines.json
+    python scripts/ship_model.py --refresh-results --name pixtask-tiny --eval docs/eval-pixtask-tiny
 
 A model trained in stages (a later run started with ``init_from`` an earlier one's output) is
 shipped from its last run; give every stage's run and committed config, in order. To add a stage
@@ -84,13 +85,23 @@ class Stage:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", required=True, type=Path, action="append", help="Training output folder, per stage")
+    parser.add_argument("--run", type=Path, action="append", help="Training output folder, per stage")
     parser.add_argument("--config-path", action="append", help="The committed config of each stage, in order")
     parser.add_argument("--name", default="pixtask-tiny")
     parser.add_argument("--eval", type=Path, help="`pixtask eval` output folder of this model on test photos")
     parser.add_argument("--classical", type=Path, help="benchmarks/classical_baselines.py JSON with a model column")
     parser.add_argument("--extend", help="A shipped model whose recorded stages come before the given runs")
+    parser.add_argument(
+        "--refresh-results", action="store_true", help="only rewrite the card's results section from --eval (no --run)"
+    )
     args = parser.parse_args()
+    if args.refresh_results:
+        if not args.eval:
+            parser.error("--refresh-results needs --eval")
+        refresh_results(args.name, args.eval)
+        return 0
+    if not args.run:
+        parser.error("give at least one --run (or --refresh-results)")
     config_paths = args.config_path or ["configs/shipped-tiny.yaml"]
     if len(config_paths) != len(args.run):
         parser.error("give one --config-path per --run")
@@ -120,6 +131,19 @@ def main() -> int:
     size = (dest / WEIGHTS_NAME).stat().st_size / 2**20
     print(f"shipped {args.name}: {n_params / 1e6:.2f}M parameters, {size:.1f} MiB, card: {dest / 'README.md'}")
     return 0
+
+
+def refresh_results(name: str, eval_dir: Path) -> None:
+    """Re-render the results section of a shipped model's card (and its docs copy) from a new
+    evaluation of the same weights, e.g. after the evaluation gained a baseline."""
+    trained = set(json.loads((PRETRAINED_DIR / name / CONFIG_NAME).read_text())["trained_tasks"])
+    section = "\n".join(results_section(json.loads((eval_dir / "summary.json").read_text()), trained))
+    for card in (PRETRAINED_DIR / name / "README.md", ROOT / "docs" / "models" / f"{name}.md"):
+        text = card.read_text()
+        start = text.index("## Results on the benchmark's test photos")
+        end = text.index("\n## ", start + 1) + 1
+        card.write_text(text[:start] + section + text[end:])
+        print(f"refreshed {card}")
 
 
 def earlier_stages(recorded: dict, new_configs: list[str]) -> list[Stage]:
