@@ -48,10 +48,17 @@ def matmul_peak(dtype: torch.dtype, n: int = 2048, reps: int = 5) -> float:
     return 2 * n**3 * reps / (time.perf_counter() - t)
 
 
-def trainer_for(crop: int, workers: int, out: str, before: bool) -> Trainer:
+def trainer_for(crop: int, workers: int, out: str, before: bool, channels_last: bool = False) -> Trainer:
     cfg = load_config(
         CONFIG,
-        [f"data.crop={crop}", f"data.workers={workers}", f"out_dir={out}", "init_from=null", "sample_every=0"],
+        [
+            f"data.crop={crop}",
+            f"data.workers={workers}",
+            f"out_dir={out}",
+            "init_from=null",
+            "sample_every=0",
+            f"channels_last={channels_last}",
+        ],
     )
     trainer = Trainer(cfg)
     if before:  # the sampler as it was: 32 photos kept, decoded lazily in each worker
@@ -107,6 +114,19 @@ def train_loop(trainer: Trainer, steps: int, warmup: int, peak: float) -> dict:
         "train_gflops": round(flops * samples_per_s / 1e9, 1),
         "mfu": round(flops * samples_per_s / peak, 4),
     }
+
+
+def compare_layouts(steps: int, rounds: int = 2) -> list[dict]:
+    """Trainer s/step at crop 64 with one worker, default layout vs channels_last, alternating
+    (``rounds`` each) so drifting machine load hits both."""
+    torch.set_num_threads(2)
+    times: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(rounds):
+        for channels_last in (False, True):
+            with tempfile.TemporaryDirectory() as out:
+                trainer = trainer_for(64, 1, out, before=False, channels_last=channels_last)
+                times[channels_last].append(train_loop(trainer, steps, warmup=3, peak=1.0)["seconds_per_step"])
+    return [{"channels_last": k, "seconds_per_step": round(min(v), 3), "runs": v} for k, v in times.items()]
 
 
 def profile_samples(samples: int = 1500, top: int = 8) -> dict:
@@ -177,6 +197,13 @@ def render(result: dict) -> str:
         "Targets (issue 15, our 2-core machines): data alone >= 150 samples/s per core at crop 128; data wait < 5% "
         "of step time. The shared VMs vary by about 25% between runs.",
     ]
+    if "channels_last" in result:
+        cl = {r["channels_last"]: r["seconds_per_step"] for r in result["channels_last"]}
+        lines += [
+            "",
+            f"Memory layout (`python benchmarks/training_speed.py --channels-last`; crop 64, one worker, best of "
+            f"alternating runs): {cl[False]} s/step by default, {cl[True]} s/step with `channels_last: true`.",
+        ]
     if "profile" in result:
         prof = result["profile"]
         lines += [
@@ -208,11 +235,18 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=DOCS, help="folder for training_speed.md/.json")
     parser.add_argument("--render", action="store_true", help="rewrite the .md from the .json, measuring nothing")
     parser.add_argument("--profile", action="store_true", help="only profile the sample path, into the .json/.md")
+    parser.add_argument(
+        "--channels-last",
+        action="store_true",
+        help="only compare channels_last with the default layout, into the .json/.md",
+    )
     args = parser.parse_args()
-    if args.render or args.profile:
+    if args.render or args.profile or args.channels_last:
         result = json.loads((args.out / "training_speed.json").read_text())
         if args.profile:
             result["profile"] = profile_samples()
+        if args.channels_last:
+            result["channels_last"] = compare_layouts(args.steps)
             (args.out / "training_speed.json").write_text(json.dumps(result, indent=1) + "\n")
         (args.out / "training_speed.md").write_text(render(result))
         return 0
