@@ -11,6 +11,7 @@ stronger of identity and its trivial baseline, and say which one that was.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,7 +47,9 @@ def colour_transfer(source: np.ndarray, reference: np.ndarray) -> np.ndarray:
     src_mean, src_std = src.reshape(-1, 3).mean(0), src.reshape(-1, 3).std(0)
     ref_mean, ref_std = ref.reshape(-1, 3).mean(0), ref.reshape(-1, 3).std(0)
     out = (src - src_mean) / np.maximum(src_std, 1e-6) * ref_std + ref_mean
-    return np.clip(lab2rgb(out), 0, 1).astype(np.float32)
+    with warnings.catch_warnings():  # out-of-gamut Lab values are clipped, as intended
+        warnings.simplefilter("ignore", UserWarning)
+        return np.clip(lab2rgb(out), 0, 1).astype(np.float32)
 
 
 def trivial_answer(metric: str, query_in: np.ndarray, target: np.ndarray) -> TrivialAnswer | None:
