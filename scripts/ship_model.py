@@ -30,6 +30,7 @@ from pathlib import Path
 import yaml
 
 from pixtask.data.photos import resolve_photos
+from pixtask.evaluation.report import secondary_table
 from pixtask.models.hub import CONFIG_NAME, PRETRAINED_DIR, WEIGHTS_NAME, from_pretrained
 from pixtask.tasks import get_task
 from pixtask.training.config import load_config
@@ -272,19 +273,8 @@ def results_section(summary: dict, trained: set[str]) -> list[str]:
         "better.",
         "",
     ]
-    secondary = [(task, t["secondary"]) for task, t in summary["tasks"].items() if "secondary" in t]
-    if secondary:
-        lines += [
-            "Metrics that fit the output (edge F: per-image best threshold, and ODS over each task's maps, "
-            "higher is better; colour-stats: CIELAB mean/std distance, lower is better):",
-            "",
-            "| task | metric | model | identity | trivial |",
-            "|---|---|---:|---:|---:|",
-        ]
-        for task, sec in secondary:
-            for metric, d in sec.items():
-                lines.append(f"| {task} | {metric} | {d['model']} | {d['identity']} | {d.get('trivial', '-')} |")
-        lines.append("")
+    secondary = secondary_table(summary)
+    lines += [*secondary, ""] if secondary else []
     worse = [
         f"`{t}` ({r['gain']:+.2f})"
         for t, r in summary["tasks"].items()

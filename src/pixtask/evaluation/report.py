@@ -49,7 +49,7 @@ def _markdown(summary: dict) -> str:
             f"| {task} | {t['category']} | {t['metric']} | {t['model']} | {t['identity']} | {trivial} | "
             f"{t['gain']:+} | {t['baseline']} |"
         )
-    lines += ["", *_secondary_table(summary), "", *_level_table(summary)]
+    lines += ["", *secondary_table(summary), "", *_level_table(summary)]
     lines += [
         "",
         "| category | model | identity | stronger baseline | tasks | beat that baseline | beat identity |",
@@ -71,7 +71,7 @@ def _markdown(summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _secondary_table(summary: dict) -> list[str]:
+def secondary_table(summary: dict) -> list[str]:
     """Metrics that fit the output (edge F for maps, colour statistics for stylization)."""
     rows = [(task, t["secondary"]) for task, t in summary["tasks"].items() if "secondary" in t]
     if not rows:
