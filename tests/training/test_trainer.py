@@ -253,3 +253,14 @@ def test_loader_pins_and_keeps_workers_only_on_cuda(tmp_path):
     trainer.device = torch.device("cuda")  # options only; nothing is moved
     cuda = trainer.loader([0, 1])
     assert cuda.pin_memory and cuda.persistent_workers
+
+
+def test_resume_accepts_checkpoints_written_before_a_key_existed(tmp_path):
+    from pixtask.training.config import result_differences
+
+    cfg = _cfg(tmp_path)
+    saved = cfg.to_dict()
+    del saved["compile"], saved["channels_last"]  # as a checkpoint from before those keys
+    assert result_differences(saved, cfg) == []
+    saved["seed"] = 5
+    assert result_differences(saved, cfg) == ["seed: 5 -> 0"]
