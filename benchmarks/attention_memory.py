@@ -32,6 +32,7 @@ def child(model: str, size: int, kernel: str, chunked: bool, device: str) -> dic
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
     import pixtask.models.layers.attention as attention
+    from pixtask.core.condition import Condition
     from pixtask.models import create_model
 
     if not chunked:
@@ -46,7 +47,7 @@ def child(model: str, size: int, kernel: str, chunked: bool, device: str) -> dic
         torch.cuda.reset_peak_memory_stats(dev)
     started = time.perf_counter()
     with torch.no_grad(), sdpa_kernel(SDPBackend.MATH) if kernel == "math" else contextlib.nullcontext():
-        net(x, p, p)
+        net(x, Condition(prompt=(p, p)))
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
         peak = torch.cuda.max_memory_allocated(dev) / 2**30

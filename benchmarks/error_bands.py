@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 from rich.progress import track
 
+from pixtask.core.condition import Condition
 from pixtask.core.image_io import read_image
 from pixtask.data.benchmark import group_samples, load_manifest
 from pixtask.evaluation.evaluator import prompt_for
@@ -45,7 +46,9 @@ def measure(predict, bench: Path, tasks: set[str], sigma: float) -> dict[str, di
         for q in roles["query"]:
             p = prompt_for(q, roles["prompt"], task, level)
             q_in, q_tgt = read_image(bench / q["input"]), read_image(bench / q["target"])
-            pred = np.clip(predict(q_in, read_image(bench / p["input"]), read_image(bench / p["target"])), 0, 1)
+            pred = np.clip(
+                predict(q_in, Condition(prompt=(read_image(bench / p["input"]), read_image(bench / p["target"])))), 0, 1
+            )
             per_task.setdefault(task, []).append([*band_rms(q_in - q_tgt, sigma), *band_rms(pred - q_tgt, sigma)])
     keys = ("identity_low", "identity_high", "model_low", "model_high")
     return {

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from pixtask.core.condition import Condition
 from pixtask.core.geometry import center_square
 from pixtask.data.photos import bundled_photos
 from pixtask.models import create_model, from_pretrained
@@ -89,7 +90,7 @@ def correctness(device: torch.device, size: int) -> dict:
     batch = [torch.from_numpy(a.transpose(2, 0, 1))[None] for a in (noisy(query), noisy(prompt), prompt)]
     model = from_pretrained("pixtask-tiny").eval()
     with torch.no_grad():
-        reference = model(*batch).numpy()
+        reference = model(batch[0], Condition(prompt=tuple(batch[1:]))).numpy()
     model = model.to(device)
     moved = [t.to(device) for t in batch]
     out = {}
@@ -98,7 +99,7 @@ def correctness(device: torch.device, size: int) -> dict:
         torch.backends.cuda.matmul.allow_tf32 = tf32
         torch.backends.cudnn.allow_tf32 = tf32
         with torch.no_grad(), autocast(device, "bf16" if name == "bf16" else "fp32"):
-            pred = model(*moved).float().cpu().numpy()
+            pred = model(moved[0], Condition(prompt=tuple(moved[1:]))).float().cpu().numpy()
         diff = np.abs(pred - reference)
         out[name] = {"max_abs_diff": float(diff.max()), "mean_abs_diff": float(diff.mean())}
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -117,7 +118,7 @@ def time_inference(device: torch.device, name: str, size: int, batch: int, preci
         for _ in range(reps + 1):  # the first is a warm-up
             sync(device)
             t = time.perf_counter()
-            model(x, p, p)
+            model(x, Condition(prompt=(p, p)))
             sync(device)
             times.append(time.perf_counter() - t)
     del model
@@ -155,9 +156,9 @@ def time_training(device: torch.device, photos: str, compile_model: bool, quick:
         wait = compute = 0.0
         for step in range(steps + 3):
             t0 = time.perf_counter()
-            images = next(it)["images"]
+            batch = next(it)
             t1 = time.perf_counter()
-            trainer.train_step(images)
+            trainer.train_step(batch)
             sync(device)
             t2 = time.perf_counter()
             if step >= 3:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import torch
 
+from pixtask.core.condition import Condition
 from pixtask.core.device import cpu_has_fast_bf16
 from pixtask.models import create_model, get_config
 from pixtask.models.counting import count
@@ -52,10 +53,10 @@ def latency(name: str, size: int, precision: str, tile: int | None) -> float:
     reps = 3 if size <= 256 else 1
     times = []
     with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=precision == "bf16"):
-        tokens = model.encode_prompt(p, p)
+        encoded = model.encode_condition(Condition(prompt=(p, p)))
 
         def run(t: torch.Tensor) -> torch.Tensor:
-            return model(t, prompt_tokens=tokens)
+            return model(t, encoded=encoded)
 
         if size <= 256:
             run(x)  # warm-up: oneDNN primitives for these shapes

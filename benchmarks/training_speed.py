@@ -99,7 +99,7 @@ def train_loop(trainer: Trainer, steps: int, warmup: int, peak: float) -> dict:
         t0 = time.perf_counter()
         batch = next(it)
         t1 = time.perf_counter()
-        trainer.train_step(batch["images"])
+        trainer.train_step(batch)
         t2 = time.perf_counter()
         if step >= warmup:
             wait, compute = wait + t1 - t0, compute + t2 - t1

@@ -31,7 +31,7 @@ import yaml
 
 from pixtask.data.photos import resolve_photos
 from pixtask.evaluation.report import secondary_table
-from pixtask.models.hub import CONFIG_NAME, PRETRAINED_DIR, WEIGHTS_NAME, from_pretrained
+from pixtask.models.hub import CONFIG_NAME, PRETRAINED_DIR, RECORD_NAME, WEIGHTS_NAME, from_pretrained, model_info
 from pixtask.tasks import get_task
 from pixtask.training.config import load_config
 
@@ -108,19 +108,20 @@ def main() -> int:
         parser.error("give one --config-path per --run")
     earlier = []
     if args.extend:
-        recorded = json.loads((PRETRAINED_DIR / args.extend / CONFIG_NAME).read_text())
+        recorded = model_info(args.extend)
         earlier = earlier_stages(recorded, config_paths)
     stages = earlier + [Stage.from_run(run, path) for run, path in zip(args.run, config_paths, strict=True)]
     last = args.run[-1]
     dest = PRETRAINED_DIR / args.name
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(last / "model" / WEIGHTS_NAME, dest / WEIGHTS_NAME)
-    config = json.loads((last / "model" / CONFIG_NAME).read_text())
-    config["trained_tasks"] = trained_tasks(stages)
-    config["trained_steps"] = sum(st.steps for st in stages)
-    config.pop("init_from", None)  # a path on the training machine; the stages below say it
-    config["training"] = {"steps": sum(st.steps for st in stages), "stages": [st.record() for st in stages]}
-    (dest / CONFIG_NAME).write_text(json.dumps(config, indent=1, sort_keys=True))
+    shutil.copyfile(last / "model" / CONFIG_NAME, dest / CONFIG_NAME)  # constructor arguments only
+    record = json.loads((last / "model" / RECORD_NAME).read_text()) if (last / "model" / RECORD_NAME).is_file() else {}
+    record["trained_tasks"] = trained_tasks(stages)
+    record["trained_steps"] = sum(st.steps for st in stages)
+    record.pop("init_from", None)  # a path or name on the training machine; the stages below say it
+    record["training"] = {"steps": sum(st.steps for st in stages), "stages": [st.record() for st in stages]}
+    (dest / RECORD_NAME).write_text(json.dumps(record, indent=1, sort_keys=True))
     model = from_pretrained(dest)  # proves the shipped folder loads strictly
     n_params = sum(p.numel() for p in model.parameters())
 
@@ -137,7 +138,7 @@ def main() -> int:
 def refresh_results(name: str, eval_dir: Path) -> None:
     """Re-render the results section of a shipped model's card (and its docs copy) from a new
     evaluation of the same weights, e.g. after the evaluation gained a baseline."""
-    trained = set(json.loads((PRETRAINED_DIR / name / CONFIG_NAME).read_text())["trained_tasks"])
+    trained = set(model_info(name)["trained_tasks"])
     section = "\n".join(results_section(json.loads((eval_dir / "summary.json").read_text()), trained))
     for card in (PRETRAINED_DIR / name / "README.md", ROOT / "docs" / "models" / f"{name}.md"):
         text = card.read_text()
@@ -182,10 +183,17 @@ def model_card(args, stages: list[Stage], n_params: int, dest: Path, model_cfg) 
     licences = Counter(p.licence for p in photos)
     hours = sum(st.hours for st in stages)
     size = (dest / WEIGHTS_NAME).stat().st_size / 2**20
+    words = getattr(model_cfg, "text_dim", 0) > 0
+    kind = "text+example generalist that reads explanatory instructions" if words else "visual-prompt generalist"
+    told = (
+        "each told by an example pair, an explanatory instruction, or both"
+        if words
+        else "each told by one example pair"
+    )
     lines = [
         f"# {args.name}",
         "",
-        f"A GenLV visual-prompt generalist ({first['model']}, {n_params / 1e6:.2f}M parameters, "
+        f"A GenLV {kind} ({stages[-1].cfg['model']}, {n_params / 1e6:.2f}M parameters, "
         f"{size:.1f} MiB fp32 safetensors"
         + (
             ", with a global residual: output = input + f(input)"
@@ -197,9 +205,7 @@ def model_card(args, stages: list[Stage], n_params: int, dest: Path, model_cfg) 
         "",
         "## Tasks",
         "",
-        f"Trained on {len(tasks)} tasks ("
-        + ", ".join(f"{n} {c}" for c, n in sorted(by_cat.items()))
-        + "), each told by one example pair:",
+        f"Trained on {len(tasks)} tasks (" + ", ".join(f"{n} {c}" for c, n in sorted(by_cat.items())) + f"), {told}:",
         "",
     ]
     for cat in sorted(by_cat):

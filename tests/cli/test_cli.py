@@ -144,7 +144,7 @@ def test_train_and_resume_from_the_cli(tmp_path):
     exported = runner.invoke(app, ["export", "checkpoint", "--checkpoint", ckpt, "--out", str(tmp_path / "at3")])
     assert exported.exit_code == 0, exported.output
     assert "ema weights at step 3" in exported.output
-    assert json.loads((tmp_path / "at3" / "config.json").read_text())["checkpoint_step"] == 3
+    assert json.loads((tmp_path / "at3" / "training.json").read_text())["checkpoint_step"] == 3
     missing = runner.invoke(app, ["export", "checkpoint", "--checkpoint", str(tmp_path / "nope.pt"), "--out", "x"])
     assert missing.exit_code == 2 and "no checkpoint at" in missing.output
 

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from pixtask import GenLVPipeline
 from pixtask.cli.main import app
 from pixtask.core.atomic_write import STALE_TMP_SECONDS, write_bytes_atomic
+from pixtask.core.condition import Condition
 from pixtask.core.image_io import ImageReadError, as_rgb_float, read_image, write_image
 from pixtask.data.benchmark import BenchmarkConfig, build_benchmark, load_manifest, verify_benchmark
 from pixtask.models import create_model, from_pretrained, save_pretrained
@@ -108,7 +109,7 @@ def test_run_keeps_existing_outputs_unless_asked_and_never_write_protected_ones(
 
 def test_a_concurrent_writer_is_refused_not_silently_replaced(images, tmp_path):
     pipe = GenLVPipeline.from_pretrained(tile=None)
-    prompt = (images / "prompt_in.png", images / "prompt_out.png")
+    prompt = Condition(prompt=(images / "prompt_in.png", images / "prompt_out.png"))
     first = pipe.run_file(images / "photo.png", tmp_path / "x.png", prompt)
     kept = first.read_bytes()
     with pytest.raises(FileExistsError, match=r"x\.png"):  # what the second of two runs meets

@@ -5,6 +5,7 @@ import json
 import pytest
 import torch
 
+from pixtask.core.condition import Condition
 from pixtask.models import GenLVConfig, WeightsError, create_model, from_pretrained, list_models, save_pretrained
 
 
@@ -24,19 +25,27 @@ def _inputs(h=64, w=96, ph=32, pw=64):
 
 
 def test_variants_listed():
-    assert list_models() == ["genlv-base", "genlv-large", "genlv-huge", "genlv-giant", "genlv-tiny", "genlv-small"]
+    assert list_models() == [
+        "genlv-base",
+        "genlv-large",
+        "genlv-huge",
+        "genlv-giant",
+        "genlv-tiny",
+        "genlv-small",
+        "genlv-tiny-text",
+    ]
 
 
 def test_forward_shapes_and_prompt_of_another_size(tiny):
     x, a, b = _inputs()
     with torch.no_grad():
-        assert tiny(x, a, b).shape == x.shape
+        assert tiny(x, Condition(prompt=(a, b))).shape == x.shape
 
 
 def test_prompt_changes_the_output(tiny):
     x, a, b = _inputs()
     with torch.no_grad():
-        assert not torch.allclose(tiny(x, a, b), tiny(x, b, a))
+        assert not torch.allclose(tiny(x, Condition(prompt=(a, b))), tiny(x, Condition(prompt=(b, a))))
 
 
 def test_batched_prompt_encoding_equals_two_calls(tiny):
@@ -51,17 +60,23 @@ def test_channels_last_gives_the_same_result(tiny):
     x, a, b = _inputs()
     cl = [t.contiguous(memory_format=torch.channels_last) for t in (x, a, b)]
     with torch.no_grad():
-        torch.testing.assert_close(tiny(*cl), tiny(x, a, b), atol=1e-5, rtol=1e-4)
+        torch.testing.assert_close(
+            tiny(cl[0], Condition(prompt=tuple(cl[1:]))), tiny(x, Condition(prompt=(a, b))), atol=1e-5, rtol=1e-4
+        )
 
 
 def test_shape_errors(tiny):
     x, a, b = _inputs()
     with pytest.raises(ValueError, match="multiples of 32"):
-        tiny(x[..., :60], a, b)
-    with pytest.raises(ValueError, match="needs a prompt pair"):
+        tiny(x[..., :60], Condition(prompt=(a, b)))
+    with pytest.raises(ValueError, match="needs a condition"):
         tiny(x)
     with pytest.raises(ValueError, match="prompt images differ in shape"):
-        tiny(x, a, b[..., :32])
+        tiny(x, Condition(prompt=(a, b[..., :32])))
+    with pytest.raises(ValueError, match="reads no instructions"):
+        tiny(x, Condition(instruction="the colours warm up"))
+    with pytest.raises(ValueError, match="needs an example pair"):
+        Condition()
 
 
 def test_no_prompt_baseline_runs_without_prompt():
@@ -89,7 +104,7 @@ def test_save_and_load_round_trip(tiny, tmp_path):
     loaded = from_pretrained(tmp_path)
     x, a, b = _inputs()
     with torch.no_grad():
-        assert torch.equal(loaded(x, a, b), tiny(x, a, b))
+        assert torch.equal(loaded(x, Condition(prompt=(a, b))), tiny(x, Condition(prompt=(a, b))))
 
 
 def test_mismatched_weights_are_reported(tiny, tmp_path):
@@ -116,8 +131,8 @@ def test_global_residual_starts_as_the_identity():
     torch.manual_seed(0)
     model = create_model("genlv-tiny", global_residual=True)
     x = torch.rand(2, 3, 64, 64)
-    assert torch.equal(model(x, x, x), x)
+    assert torch.equal(model(x, Condition(prompt=(x, x))), x)
     assert model.config.global_residual and not create_model("genlv-tiny").config.global_residual
-    out = model(x, x, x)
+    out = model(x, Condition(prompt=(x, x)))
     out.sum().backward()
     assert model.output.weight.grad.abs().sum() > 0  # the zero-initialised conv still learns

@@ -5,6 +5,7 @@ import pickle
 import pytest
 import torch
 
+from pixtask.core.condition import Condition
 from pixtask.models import WeightsError, create_model
 from pixtask.models.official import OFFICIAL_PROMPT_PREFIX, import_official, to_official_state_dict
 
@@ -38,7 +39,7 @@ def test_import_gives_identical_outputs(model, tmp_path):
     imported = import_official(tmp_path / "checkpoint-49.pth", "genlv-tiny")
     x, a, b = _data()
     with torch.no_grad():
-        assert torch.equal(imported(x, a, b), model(x, a, b))
+        assert torch.equal(imported(x, Condition(prompt=(a, b))), model(x, Condition(prompt=(a, b))))
 
 
 def test_official_weights_compute_in_bgr(model):
@@ -50,7 +51,10 @@ def test_official_weights_compute_in_bgr(model):
     x, a, b = _data()
     with torch.no_grad():
         torch.testing.assert_close(
-            bgr_net(x.flip(1), a.flip(1), b.flip(1)).flip(1), model(x, a, b), atol=1e-5, rtol=1e-4
+            bgr_net(x.flip(1), Condition(prompt=(a.flip(1), b.flip(1)))).flip(1),
+            model(x, Condition(prompt=(a, b))),
+            atol=1e-5,
+            rtol=1e-4,
         )
 
 

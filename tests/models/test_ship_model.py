@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import yaml
 
 from pixtask.models import DEFAULT_MODEL
-from pixtask.models.hub import CONFIG_NAME, PRETRAINED_DIR
+from pixtask.models.hub import model_info
 from tests.conftest import ROOT, load_script
 
 
@@ -18,7 +16,7 @@ def _ship_module():
 
 def test_the_shipped_models_stages_can_be_read_back():
     ship = _ship_module()
-    config = json.loads((PRETRAINED_DIR / DEFAULT_MODEL / CONFIG_NAME).read_text())
+    config = model_info(DEFAULT_MODEL)
     stages = [ship.Stage.from_record(r) for r in config["training"]["stages"]]
     assert sum(st.steps for st in stages) == config["trained_steps"] == config["training"]["steps"]
     # the committed configs still describe the recorded runs
@@ -53,7 +51,7 @@ def test_a_record_without_timings_is_refused():
 
 def test_extending_with_a_stage_already_recorded_replaces_it():
     ship = _ship_module()
-    config = json.loads((PRETRAINED_DIR / DEFAULT_MODEL / CONFIG_NAME).read_text())
+    config = model_info(DEFAULT_MODEL)
     recorded = [r["config"] for r in config["training"]["stages"]]
     kept = ship.earlier_stages(config, [recorded[-1]])
     assert [st.config_path for st in kept] == recorded[:-1]

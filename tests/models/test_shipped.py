@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from pixtask import GenLVPipeline
+from pixtask.core.condition import Condition
 from pixtask.core.geometry import center_square
 from pixtask.core.seeding import rng_for
 from pixtask.evaluation.metrics import compute_metric
@@ -61,7 +62,7 @@ def test_shipped_model_helps_on_an_unseen_photo_where_its_record_says_it_does(ta
     prompt_params, query_params = task.sample_pair_params(rng, 3 if task.levels else None)
     q_in, q_tgt = task.apply(center_square(bundled("astronaut").load(), 256), query_params)
     p_in, p_tgt = task.apply(center_square(bundled("coffee").load(), 256), prompt_params)
-    out = GenLVPipeline.from_pretrained(precision="fp32").predictor()(q_in, p_in, p_tgt)
+    out = GenLVPipeline.from_pretrained(precision="fp32").predictor()(q_in, Condition(prompt=(p_in, p_tgt)))
     gain = compute_metric("psnr", out, q_tgt) - compute_metric("psnr", q_in, q_tgt)
     recorded = RECORDED[task_id].get("gain_vs_identity", RECORDED[task_id]["gain"])
     assert gain > 0, f"{task_id}: {gain:+.2f} dB on this photo, recorded mean {recorded:+.2f} dB"

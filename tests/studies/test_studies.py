@@ -33,7 +33,7 @@ def bench(tmp_path_factory):
 def model_dir(tmp_path_factory):
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("model")
-    save_pretrained(create_model("genlv-tiny"), folder, extra={"trained_tasks": ["dejpeg"]})
+    save_pretrained(create_model("genlv-tiny"), folder, record={"trained_tasks": ["dejpeg"]})
     return folder
 
 
@@ -65,7 +65,7 @@ def test_mismatch_measures_change(bench, tmp_path):
         "mean_abs_change": 0.0,
         "matched": False,
     }
-    black = mismatch(lambda q, pi, po: np.zeros_like(q), bench, ["dejpeg"], ["denoise-gaussian"], max_queries=1)
+    black = mismatch(lambda q, condition: np.zeros_like(q), bench, ["dejpeg"], ["denoise-gaussian"], max_queries=1)
     clean = black["inputs"][CLEAN]
     assert black["cells"][CLEAN]["dejpeg"]["mean_abs_change"] == pytest.approx(clean.mean() * 255, abs=0.01)
     write_mismatch(black, tmp_path, "black")
@@ -75,7 +75,7 @@ def test_mismatch_measures_change(bench, tmp_path):
 
 def test_compare_handles_per_task_models_and_missing_ones(bench, tmp_path):
     def load(folder):
-        return identity if folder.endswith("id") else (lambda q, pi, po: np.clip(q * 0.5, 0, 1))
+        return identity if folder.endswith("id") else (lambda q, condition: np.clip(q * 0.5, 0, 1))
 
     columns = {"same": "x/id", "half": str(tmp_path / "{task}")}
     (tmp_path / "dejpeg").mkdir()

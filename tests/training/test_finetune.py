@@ -104,10 +104,12 @@ def test_finetune_cli(pairs, tmp_path):
         ],
     )
     assert r.exit_code == 0, r.output
-    assert "val PSNR" in r.output and from_pretrained(tmp_path / "ft") is not None
-    config = json.loads((tmp_path / "ft" / "config.json").read_text())
-    assert config["strategy"] == "backbone"
-    assert (tmp_path / "ft" / "finetune_log.csv").read_text().startswith("step,loss,val_psnr")
+    assert "val PSNR" in r.output and from_pretrained(tmp_path / "ft" / "model") is not None
+    record = json.loads((tmp_path / "ft" / "model" / "training.json").read_text())
+    assert record["freeze"] == "backbone" and record["best_step"] in (0, 1, 2)
+    assert (tmp_path / "ft" / "validation.csv").read_text().startswith("step,loss,val_psnr")
+    # one training loop: the run folder is a training run's
+    assert (tmp_path / "ft" / "log.csv").is_file() and (tmp_path / "ft" / "config.yaml").is_file()
     bad = runner.invoke(
         app, ["finetune", "--pairs", str(tmp_path), "--val", str(pairs / "val"), "--out", str(tmp_path / "x")]
     )

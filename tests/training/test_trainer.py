@@ -56,7 +56,7 @@ def test_resume_is_exact(tmp_path):
     assert [line.split(",")[0] for line in log] == ["step", "1", "2", "3", "4"]
     assert (tmp_path / "split" / "model" / "model.safetensors").is_file()
     assert (tmp_path / "split" / "loss.png").is_file()
-    info = json.loads((tmp_path / "split" / "model" / "config.json").read_text())
+    info = json.loads((tmp_path / "split" / "model" / "training.json").read_text())
     assert info["trained_tasks"] == ["canny", "denoise-gaussian"] and info["trained_steps"] == 4
 
 
@@ -81,7 +81,7 @@ def test_training_reduces_the_loss(tmp_path):
 
 def test_non_finite_loss_stops_with_a_clear_message(tmp_path, monkeypatch):
     trainer = Trainer(_cfg(tmp_path))
-    monkeypatch.setattr(trainer.model, "forward", lambda q, pi, po: q * float("nan"))
+    monkeypatch.setattr(trainer.model, "forward", lambda q, condition=None, **kw: q * float("nan"))
     with pytest.raises(NonFiniteLossError, match=r"loss is nan at step 0; stopping\. .*Lower optim\.lr"):
         trainer.fit()
 
@@ -190,7 +190,7 @@ def test_init_from_starts_at_the_saved_weights_and_adds_to_its_record(tmp_path):
     second = Trainer(_cfg(tmp_path / "b", init_from=str(folder), loss="relative-l1", steps=2))
     saved = first.ema.state_dict()  # the saved model is the EMA copy
     assert all(torch.equal(v, saved[k]) for k, v in second.model.state_dict().items())
-    info = json.loads((second.fit() / "config.json").read_text())
+    info = json.loads((second.fit() / "training.json").read_text())
     assert info["trained_steps"] == 6
     assert info["init_from"] == str(folder)
     assert info["trained_tasks"] == ["canny", "denoise-gaussian"]

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from pixtask.core.image_io import ImageReadError
+from pixtask.models.text_encoder import TextEncoderUnavailableError
 
 console = Console(stderr=True, soft_wrap=True)
 
@@ -19,7 +20,7 @@ def user_errors() -> Iterator[None]:
     """Report expected errors (bad names, bad files, bad options) as one line and exit 2."""
     try:
         yield
-    except (KeyError, ValueError, OSError, FloatingPointError, ImageReadError) as exc:
+    except (KeyError, ValueError, OSError, FloatingPointError, ImageReadError, TextEncoderUnavailableError) as exc:
         console.print(f"[red]error:[/red] {escape(_message(exc))}", highlight=False)
         raise typer.Exit(2) from None
 

@@ -14,7 +14,7 @@ from pixtask.evaluation.evaluator import evaluate
 from pixtask.evaluation.report import write_report
 from pixtask.models.hub import WeightsError
 from pixtask.pipelines import GenLVPipeline
-from pixtask.tasks._registry import list_tasks
+from pixtask.tasks import resolve_tasks
 
 
 def evaluate_command(
@@ -25,6 +25,15 @@ def evaluate_command(
     ] = None,
     identity: Annotated[bool, typer.Option(help="Evaluate the identity baseline (input as output).")] = False,
     tasks: Annotated[str, typer.Option(help="Comma-separated task id patterns.")] = "*",
+    prompt: Annotated[
+        bool, typer.Option(help="Tell each query its task by an example pair from the benchmark.")
+    ] = True,
+    instruction: Annotated[
+        bool, typer.Option(help="Tell each query its task in words (an explanatory instruction of its change).")
+    ] = False,
+    instructions: Annotated[
+        str, typer.Option(help="Which instruction split: heldout (never trained on) or train.")
+    ] = "heldout",
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, ...")] = "auto",
     precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
 ) -> None:
@@ -32,13 +41,15 @@ def evaluate_command(
     with user_errors():
         if (model is None) == (not identity):
             raise ValueError("give exactly one of --model DIR or --identity")
-        bench_tasks = set(load_manifest(bench)["tasks"])
-        selected = {t for p in tasks.split(",") for t in list_tasks(p.strip())} & bench_tasks
-        if not selected:
-            raise ValueError(f"none of the benchmark's tasks match {tasks!r}")
+        if not (prompt or instruction):
+            raise ValueError("tell the task somehow: --prompt, --instruction, or both")
+        mode = "both" if prompt and instruction else ("example" if prompt else "instruction")
+        if instructions not in ("heldout", "train"):
+            raise ValueError(f"--instructions must be heldout or train, got {instructions!r}")
+        selected = set(resolve_tasks(tasks, set(load_manifest(bench)["tasks"]), strict=False))
         if identity:
 
-            def predict(q, pi, po):
+            def predict(q, condition):
                 return q
 
             title = "identity baseline"
@@ -47,14 +58,18 @@ def evaluate_command(
                 pipe = GenLVPipeline.from_pretrained(model, device=device, precision=precision, tile=None)
             except WeightsError as exc:
                 raise ValueError(str(exc)) from None
+            if mode != "example":
+                pipe.condition(instruction="check that the model reads words")
             predict = pipe.predictor()
-            title = f"{model} on {bench}"
+            title = f"{model} on {bench}, told by {'example and words' if mode == 'both' else mode}"
         with Progress() as bar:
             job = bar.add_task("evaluating", total=None)
             results = evaluate(
                 predict,
                 bench,
                 tasks=selected,
+                mode=mode,
+                instruction_split=instructions,
                 progress=lambda d, t, label: bar.update(job, completed=d, total=t, description=label),
             )
         summary = write_report(results, bench, out, title)

@@ -46,5 +46,5 @@ def checkpoint(
     """Write a model folder from a training checkpoint, to evaluate or run a run before it ends."""
     with user_errors():
         net, info = model_from_checkpoint(checkpoint, ema=ema)
-        save_pretrained(net, out, extra=info)
+        save_pretrained(net, out, record=info)
     typer.echo(f"wrote {out} ({info['weights']} weights at step {info['checkpoint_step']})")

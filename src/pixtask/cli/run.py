@@ -1,4 +1,4 @@
-"""``pixtask run``: apply a visual-prompt model to an image or a folder of images."""
+"""``pixtask run``: apply a model to an image or a folder, told the task by example, in words, or both."""
 
 from __future__ import annotations
 
@@ -9,30 +9,39 @@ import typer
 from rich.progress import Progress
 
 from pixtask.cli._common import user_errors
-from pixtask.models.hub import DEFAULT_MODEL
+from pixtask.core.condition import Condition
+from pixtask.models.hub import default_model
 from pixtask.pipelines import GenLVPipeline
 from pixtask.pipelines.outputs import plan_outputs
 
 
 def run(
     input: Annotated[Path, typer.Option("--input", "-i", help="An image, or a folder of images.")],
-    prompt: Annotated[tuple[Path, Path], typer.Option(help="Example pair: PROMPT_INPUT PROMPT_TARGET.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output image (for one input) or folder.")],
+    prompt: Annotated[tuple[Path, Path] | None, typer.Option(help="Example pair: PROMPT_INPUT PROMPT_TARGET.")] = None,
+    instruction: Annotated[
+        str | None, typer.Option(help='Words describing the change, e.g. "the falling streaks of water fade away".')
+    ] = None,
     model: Annotated[
-        str, typer.Option(help="Folder with config.json + model.safetensors, or a shipped model's name.")
-    ] = DEFAULT_MODEL,
+        str | None,
+        typer.Option(help="Model folder or shipped name (default: pixtask-tiny; pixtask-tiny-text for words)."),
+    ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1, ...")] = "auto",
     precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
     tile: Annotated[int, typer.Option(help="Tile side for large images (0: never tile).")] = 512,
     overlap: Annotated[int, typer.Option(help="Tile overlap in pixels.")] = 64,
     overwrite: Annotated[bool, typer.Option(help="Replace existing output files (never inputs).")] = False,
 ) -> None:
-    """Predict the target of INPUT given the example pair, e.g. a noisy crop and its clean version."""
+    """Predict the target of INPUT, told the task by an example pair (--prompt), an explanatory
+    instruction (--instruction), or both."""
     with user_errors():
-        pairs = plan_outputs(input, output, prompt, overwrite=overwrite)  # before any work
+        Condition(prompt=prompt, instruction=instruction)  # at least one of them, before any work
+        pairs = plan_outputs(input, output, prompt or (), overwrite=overwrite)
+        name = model or default_model(words=instruction is not None)
         pipe = GenLVPipeline.from_pretrained(
-            model, device=device, precision=precision, tile=tile or None, overlap=overlap
+            name, device=device, precision=precision, tile=tile or None, overlap=overlap
         )
+        condition = pipe.condition(prompt, instruction)  # checked before any image is read
         with Progress() as bar:
             images = bar.add_task("images", total=len(pairs))
             tiles = bar.add_task("tiles", total=None, visible=False)
@@ -41,6 +50,8 @@ def run(
                 bar.update(tiles, completed=done, total=total, visible=total > 1)
 
             for src, dst in pairs:
-                pipe.run_file(src, dst, prompt, overwrite=overwrite, on_tile=on_tile)
+                pipe.run_file(src, dst, condition, overwrite=overwrite, on_tile=on_tile)
                 bar.update(images, advance=1)
+    told = condition.describe()
+    typer.echo(f"{name}, told by {told}")
     typer.echo(f"wrote {pairs[0][1]}" if len(pairs) == 1 else f"wrote {len(pairs)} images to {output}")

@@ -14,7 +14,7 @@ from pixtask.evaluation.evaluator import evaluate
 from pixtask.evaluation.report import write_report
 from pixtask.models.hub import DEFAULT_MODEL, WeightsError, from_pretrained, model_info
 from pixtask.pipelines import GenLVPipeline
-from pixtask.tasks import list_tasks
+from pixtask.tasks import resolve_tasks
 
 app = typer.Typer(help="The GenLV paper's studies on your models.", no_args_is_help=True)
 
@@ -31,11 +31,7 @@ def _pipeline(model: str, device: str = "auto") -> GenLVPipeline:
 
 
 def _tasks(patterns: str, bench: Path) -> set[str]:
-    available = set(load_manifest(bench)["tasks"])
-    chosen = {t for p in _ids(patterns) for t in list_tasks(p)} & available
-    if not chosen:
-        raise ValueError(f"none of the benchmark's tasks match {patterns!r}")
-    return chosen
+    return set(resolve_tasks(patterns, set(load_manifest(bench)["tasks"]), strict=False))
 
 
 def _ids(text: str) -> list[str]:

@@ -28,7 +28,7 @@ from pixtask.core.geometry import center_square
 from pixtask.core.image_io import encode_image
 from pixtask.core.seeding import rng_for
 from pixtask.data.photos import Photo, check_split, resolve_photos
-from pixtask.tasks import Task, get_task, list_tasks
+from pixtask.tasks import Task, get_task, resolve_tasks
 from pixtask.tasks.cache import OperatorCache
 
 FORMAT = "pixtask-bench/1"
@@ -66,15 +66,7 @@ class BenchmarkConfig:
             raise ValueError(f"max_queries must be at least 1, got {self.max_queries}")
 
     def task_ids(self) -> list[str]:
-        ids: list[str] = []
-        for pattern in (p.strip() for p in self.tasks.split(",") if p.strip()):
-            matched = list_tasks(pattern)
-            if not matched:
-                get_task(pattern)  # raises KeyError with suggestions
-            ids.extend(t for t in matched if t not in ids)
-        if not ids:
-            raise ValueError(f"no tasks match {self.tasks!r}")
-        return ids
+        return resolve_tasks(self.tasks)
 
 
 @dataclass

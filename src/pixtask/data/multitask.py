@@ -16,11 +16,13 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from pixtask.core.condition import MODES
 from pixtask.core.seeding import rng_for
 from pixtask.data.crops import PairSampler
 from pixtask.data.paired_folder import PairedFolder
 from pixtask.data.photos import Photo
-from pixtask.tasks import get_task, list_tasks
+from pixtask.data.task_instructions import describe_task
+from pixtask.tasks import get_task, resolve_tasks
 from pixtask.tasks.cache import OperatorCache
 
 
@@ -35,12 +37,7 @@ class TaskMixture:
         """Every registered task matching ``patterns`` (shell-style) at weight 1, unless
         ``weights`` (pattern -> weight; the last matching pattern wins) says otherwise. A weight
         that matches none of the tasks is an error: a typo would otherwise silently do nothing."""
-        ids: list[str] = []
-        for pattern in patterns:
-            matched = list_tasks(pattern)
-            if not matched:
-                get_task(pattern)  # unknown id: raises with suggestions
-            ids += [t for t in matched if t not in ids]
+        ids = resolve_tasks(patterns)
         unused = [p for p in weights or {} if not any(fnmatch.fnmatch(t, p) for t in ids)]
         if unused:
             raise ValueError(f"data.weights {unused} match none of the tasks {ids}")
@@ -73,7 +70,14 @@ def dihedral(img: np.ndarray, k: int) -> np.ndarray:
 class MultiTaskDataset(Dataset):
     """``dataset[i]`` -> {"images": (4, 3, crop, crop) float32 [prompt_in, prompt_target,
     query_in, query_target], "task": id, "level": int (0 when the task has none),
-    "prompt_source" and "query_source": the photo (or paired file) each pair came from}.
+    "prompt_source" and "query_source": the photo (or paired file) each pair came from,
+    and the sample's condition: "has_prompt" (whether its example counts) and "instruction"
+    (an explanatory instruction of the query's change from the training split, "" for none)}.
+
+    ``condition_modes`` (mode -> weight) is condition dropout: each sample is told its task by
+    example, in words, or both, drawn by weight. Paired folders have no words of their own: their
+    samples are told by example unless ``folder_instruction`` gives words for them. The
+    condition is drawn from its own random stream, so the images of index i do not depend on it.
 
     ``length`` is nominal: any non-negative index is valid, so training samples a stream by
     global sample index.
@@ -90,6 +94,8 @@ class MultiTaskDataset(Dataset):
         max_side: int = 512,
         cache_dir: str | None = None,
         paired_folders: list[PairedFolder] | None = None,
+        condition_modes: dict[str, float] | None = None,
+        folder_instruction: str | None = None,
     ) -> None:
         test = [p.id for p in photos if p.split != "train"]
         if test:
@@ -101,6 +107,11 @@ class MultiTaskDataset(Dataset):
         self.photos, self.mixture, self.crop, self.seed = photos, mixture, crop, seed
         self.length, self.augment, self.max_side, self.cache_dir = length, augment, max_side, cache_dir
         self._sampler: PairSampler | None = None  # built lazily, once per DataLoader worker
+        self.folder_instruction = folder_instruction
+        self.condition_modes = dict(condition_modes or {"example": 1.0})
+        bad = [m for m in self.condition_modes if m not in MODES]
+        if bad or not any(w > 0 for w in self.condition_modes.values()) or min(self.condition_modes.values()) < 0:
+            raise ValueError(f"condition_modes must weigh some of {MODES} (non-negative), got {self.condition_modes}")
 
     def __len__(self) -> int:
         return self.length
@@ -119,7 +130,7 @@ class MultiTaskDataset(Dataset):
             return 0
         return self.sampler.preload()
 
-    def sample(self, index: int) -> tuple[list[np.ndarray], str, int, tuple[str, str]]:
+    def sample(self, index: int) -> tuple[list[np.ndarray], str, int, tuple[str, str], dict]:
         if index < 0:
             raise IndexError(index)
         rng = rng_for(self.seed, "multitask", index)
@@ -131,19 +142,35 @@ class MultiTaskDataset(Dataset):
             second = folder.sample_crop(rng, self.crop, stem=others[int(rng.integers(len(others)))])
             images, level = [first[0], first[1], second[0], second[1]], 0
             sources = (f"{task_id}/{first[2]}", f"{task_id}/{second[2]}")
+            params = None
         else:
             task = get_task(task_id)
             level = int(rng.choice(task.levels)) if task.levels else None
             prompt, query = self.sampler.sample_prompt_and_query(task, rng, level)
             images, level = [prompt.input, prompt.target, query.input, query.target], level or 0
             sources = (prompt.photo, query.photo)
+            params = query.params
         if self.augment:
             k = int(rng.integers(8))
             images = [dihedral(img, k) for img in images]
-        return images, task_id, level, sources
+        return images, task_id, level, sources, self.condition(index, task_id, params, level)
+
+    def condition(self, index: int, task_id: str, params: dict | None, level: int) -> dict:
+        """The sample's condition under dropout: {"has_prompt": bool, "instruction": str}."""
+        rng = rng_for(self.seed, "condition", index)
+        modes = list(self.condition_modes)
+        p = np.array([self.condition_modes[m] for m in modes], dtype=np.float64)
+        mode = modes[int(rng.choice(len(modes), p=p / p.sum()))]
+        if mode == "example" or (task_id in self.folders and not self.folder_instruction):
+            return {"has_prompt": True, "instruction": ""}
+        if task_id in self.folders:
+            text = self.folder_instruction
+        else:
+            text = describe_task(task_id, params, rng, level=level or None).text
+        return {"has_prompt": mode == "both", "instruction": text}
 
     def __getitem__(self, index: int) -> dict:
-        images, task_id, level, (prompt_src, query_src) = self.sample(int(index))
+        images, task_id, level, (prompt_src, query_src), condition = self.sample(int(index))
         stacked = np.stack([img.transpose(2, 0, 1) for img in images]).astype(np.float32)
         return {
             "images": torch.from_numpy(stacked),
@@ -151,4 +178,5 @@ class MultiTaskDataset(Dataset):
             "level": level,
             "prompt_source": prompt_src,
             "query_source": query_src,
+            **condition,
         }

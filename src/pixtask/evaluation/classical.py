@@ -1,5 +1,6 @@
 """The classical method a practitioner would reach for on a task, as a predictor with the same
-signature as a model (query, prompt_in, prompt_out) -> output; prompts are ignored.
+signature as a model (query, condition) -> output; the condition is ignored (each method
+knows its one task).
 
 OpenCV non-local means for noise, unsharp masking for blur, bilateral filtering for JPEG
 artefacts, and a global auto-exposure (gamma that maps the mean luma to 0.5) for low light.
@@ -13,6 +14,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from pixtask.core.condition import Condition
 from pixtask.core.image_io import to_uint8
 
 
@@ -58,9 +60,9 @@ CLASSICAL: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
 }
 
 
-def classical_predictor(task_id: str) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+def classical_predictor(task_id: str) -> Callable[[np.ndarray, Condition], np.ndarray]:
     try:
         _, fn = CLASSICAL[task_id]
     except KeyError:
         raise KeyError(f"no classical method registered for {task_id!r}; known: {sorted(CLASSICAL)}") from None
-    return lambda query, prompt_in, prompt_out: fn(query)
+    return lambda query, condition: fn(query)

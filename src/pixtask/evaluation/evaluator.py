@@ -1,7 +1,10 @@
 """Evaluate a predictor on a benchmark built by ``pixtask bench build``.
 
-For every query pair the predictor gets the query input and one prompt pair of the same task
-and level (the first prompt whose photo differs from the query's); its output is scored with
+For every query pair the predictor gets the query input and a :class:`Condition` told in one
+of three modes: ``example`` (one prompt pair of the same task and level, the first whose photo
+differs from the query's), ``instruction`` (an explanatory instruction of the query's change,
+by default from the *held-out* templates and phrase banks, so the words were never trained on),
+or ``both``. Its output is scored with
 the task's metric under the GLV-Bench convention, beside the identity baseline (the input
 itself as the prediction) and, for feature maps and stylization, a trivial baseline
 (:mod:`~pixtask.evaluation.baselines`) and the metrics that fit those outputs (edge F-score,
@@ -21,12 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
+from pixtask.core.condition import MODES, Condition, Mode
 from pixtask.core.image_io import read_image
+from pixtask.core.seeding import rng_for
 from pixtask.data.benchmark import group_samples, load_manifest
+from pixtask.data.task_instructions import describe_task
 from pixtask.evaluation.baselines import SECONDARY_METRICS, TRIVIAL_BY_METRIC, trivial_answer
 from pixtask.evaluation.metrics import METRICS, compute_metric, edge_f_counts, f_from_counts
 
-Predictor = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+Predictor = Callable[[np.ndarray, Condition], np.ndarray]
 PSNR_CAP = 100.0
 
 
@@ -47,6 +53,7 @@ class QueryResult:
     trivial_name: str = ""  # which trivial answer scored it ("black", "mean", "colour transfer")
     # fitting metrics beside the primary one: {metric: {"model": v, "identity": v, "trivial": v}}
     secondary: dict[str, dict[str, float]] | None = None
+    instruction: str = ""  # the words the query was told its task with ("" in example mode)
     output: np.ndarray | None = None  # kept for the report's first query per task
     edge_counts: dict[str, np.ndarray] | None = None  # per answer, for the set-level edge F (ODS)
 
@@ -66,14 +73,31 @@ def prompt_for(query: dict, prompts: list[dict], task: str, level: int | None) -
     return prompt
 
 
+def query_instruction(task: str, query: dict, split: str = "heldout", seed: int = 0) -> str:
+    """The explanatory instruction a benchmark query is told with: its own parameters and level,
+    from ``split``'s templates and phrase banks; the same for every model and run."""
+    rng = rng_for(seed, "eval-instruction", task, query["photo"], query.get("level"))
+    return describe_task(task, query.get("params", {}), rng, level=query.get("level"), split=split).text
+
+
+def query_condition(mode: Mode, prompt: tuple[np.ndarray, np.ndarray], instruction: str | None) -> Condition:
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    return Condition(prompt=None if mode == "instruction" else prompt, instruction=instruction)
+
+
 def evaluate(
     predict: Predictor,
     bench_dir: str | Path,
     *,
     tasks: set[str] | None = None,
+    mode: Mode = "example",
+    instruction_split: str = "heldout",
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[QueryResult]:
-    """Score ``predict`` on every query of the benchmark (or of ``tasks``)."""
+    """Score ``predict`` on every query of the benchmark (or of ``tasks``), told in ``mode``."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     root = Path(bench_dir)
     manifest = load_manifest(root)
     groups = group_samples(manifest, tasks)
@@ -90,7 +114,8 @@ def evaluate(
             prompt = prompt_for(q, roles["prompt"], task, level)
             q_in, q_tgt = read_image(root / q["input"]), read_image(root / q["target"])
             p_in, p_tgt = read_image(root / prompt["input"]), read_image(root / prompt["target"])
-            pred = np.clip(predict(q_in, p_in, p_tgt), 0, 1).astype(np.float32)
+            text = query_instruction(task, q, instruction_split) if mode != "example" else None
+            pred = np.clip(predict(q_in, query_condition(mode, (p_in, p_tgt), text)), 0, 1).astype(np.float32)
             if pred.shape != q_tgt.shape:
                 raise ValueError(f"predictor returned {pred.shape} for a {q_tgt.shape} query of {task}")
             trivial = trivial_answer(metric, q_in, q_tgt)
@@ -113,6 +138,7 @@ def evaluate(
                     secondary=_secondary(metric, answers, q_tgt),
                     output=pred if task not in seen_tasks else None,
                     edge_counts=_edge_counts(metric, answers, q_tgt),
+                    instruction=text or "",
                 )
             )
             seen_tasks.add(task)

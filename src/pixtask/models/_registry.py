@@ -1,4 +1,5 @@
-"""Named model variants, created with ``create_model(name, **overrides)`` like timm's."""
+"""Architectures and named model variants, created with ``create_model(name, **overrides)``
+like timm's. A saved config.json names its architecture; :func:`build_model` dispatches on it."""
 
 from __future__ import annotations
 
@@ -6,11 +7,42 @@ import dataclasses
 import difflib
 import fnmatch
 from collections.abc import Callable
+from typing import Any
+
+from torch import nn
 
 from pixtask.models.genlv import GenLV, GenLVConfig
 
-_VARIANTS: dict[str, Callable[[], GenLVConfig]] = {}
+# architecture name (as config.json records it) -> (model class, config class)
+ARCHITECTURES: dict[str, tuple[type[nn.Module], type]] = {"GenLV": (GenLV, GenLVConfig)}
+_VARIANTS: dict[str, Callable[[], Any]] = {}
 _NOTES: dict[str, str] = {}
+
+
+def register_architecture(name: str, model_cls: type[nn.Module], config_cls: type) -> None:
+    """Make ``name`` buildable from a config.json (the model takes its config as sole argument)."""
+    if name in ARCHITECTURES and ARCHITECTURES[name] != (model_cls, config_cls):
+        raise KeyError(f"architecture {name!r} is already registered")
+    ARCHITECTURES[name] = (model_cls, config_cls)
+
+
+def architecture_of(config: Any) -> str:
+    """The registered name of ``config``'s architecture."""
+    for name, (_, config_cls) in ARCHITECTURES.items():
+        if type(config) is config_cls:
+            return name
+    raise KeyError(f"{type(config).__name__} belongs to no registered architecture")
+
+
+def config_class(architecture: str) -> type:
+    if architecture not in ARCHITECTURES:
+        raise KeyError(f"unknown architecture {architecture!r}; known: {', '.join(ARCHITECTURES)}")
+    return ARCHITECTURES[architecture][1]
+
+
+def build_model(config: Any) -> nn.Module:
+    """A freshly initialised model of ``config``'s architecture."""
+    return ARCHITECTURES[architecture_of(config)][0](config)
 
 
 def register_variant(name: str, note: str = ""):
@@ -34,7 +66,7 @@ def model_note(name: str) -> str:
     return _NOTES[name]
 
 
-def get_config(name: str, **overrides) -> GenLVConfig:
+def get_config(name: str, **overrides) -> Any:
     """The variant's config with ``overrides`` applied; unknown names and fields fail clearly."""
     if name not in _VARIANTS:
         close = difflib.get_close_matches(name, _VARIANTS, n=3, cutoff=0.5)
@@ -48,13 +80,13 @@ def get_config(name: str, **overrides) -> GenLVConfig:
     return dataclasses.replace(config, **overrides)
 
 
-def create_model(name: str, **overrides) -> GenLV:
+def create_model(name: str, **overrides) -> nn.Module:
     """Build a freshly initialised model by variant name, e.g. ``create_model("genlv-tiny")``.
 
     >>> create_model("genlv-tiny", prompt_nf=8).config.prompt_nf
     8
     """
-    return GenLV(get_config(name, **overrides))
+    return build_model(get_config(name, **overrides))
 
 
 # --- variants -----------------------------------------------------------------------------
@@ -88,3 +120,9 @@ def _tiny() -> GenLVConfig:
 @register_variant("genlv-small", "CPU-trainable: 5.01M params")
 def _small() -> GenLVConfig:
     return GenLVConfig(dim=24, num_blocks=[1, 2, 2, 2], num_refinement=1, prompt_nf=16)
+
+
+# Told by example, in words, or both: MiniLM token embeddings join the prompt cross-attention.
+@register_variant("genlv-tiny-text", "genlv-tiny that also reads instructions (MiniLM, 384-d)")
+def _tiny_text() -> GenLVConfig:
+    return dataclasses.replace(_tiny(), text_dim=384, global_residual=True)

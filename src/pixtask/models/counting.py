@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from pixtask.core.condition import Condition
 from pixtask.models.genlv import GenLV, GenLVConfig
 
 
@@ -65,7 +66,7 @@ def count(config: GenLVConfig, height: int = 256, width: int = 256) -> Counts:
     handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, _COUNTED)]
     try:
         with torch.no_grad():
-            model(query, query, query) if config.use_prompt else model(query)
+            model(query, Condition(prompt=(query, query))) if config.use_prompt else model(query)
     finally:
         for h in handles:
             h.remove()

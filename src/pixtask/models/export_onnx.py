@@ -1,6 +1,7 @@
 """Export a GenLV model to ONNX (torch.onnx dynamo exporter) and check it with onnxruntime.
 
-The exported graph takes ``query``, ``prompt_input`` and ``prompt_target`` as float32 RGB
+The exported graph is the visual path (told by example; a model that also reads words exports
+without its text layers): it takes ``query``, ``prompt_input`` and ``prompt_target`` as float32 RGB
 (1, 3, H, W) tensors in [0, 1], H and W multiples of 32 (dynamic, up to ``max_side``), and
 returns ``prediction``. Padding and tiling stay in the Python pipeline.
 """
@@ -14,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from pixtask.core.condition import Condition
 from pixtask.models.genlv import GenLV
 
 INPUT_NAMES = ("query", "prompt_input", "prompt_target")
@@ -25,7 +27,7 @@ class _ExportWrapper(nn.Module):
         self.model = model
 
     def forward(self, query: torch.Tensor, prompt_input: torch.Tensor, prompt_target: torch.Tensor) -> torch.Tensor:
-        return self.model(query, prompt_input, prompt_target)
+        return self.model(query, Condition(prompt=(prompt_input, prompt_target)))
 
 
 def export_onnx(model: GenLV, path: str | os.PathLike, sample_size: int = 64, max_side: int = 2048) -> Path:
@@ -69,5 +71,5 @@ def onnx_max_difference(model: GenLV, path: str | os.PathLike, query: torch.Tens
     feeds = dict(zip(INPUT_NAMES, (query.numpy(), prompt.numpy(), prompt.numpy()), strict=True))
     ours = session.run(None, feeds)[0]
     with torch.no_grad():
-        ref = model.eval()(query, prompt, prompt).numpy()
+        ref = model.eval()(query, Condition(prompt=(prompt, prompt))).numpy()
     return float(np.abs(ours - ref).max())

@@ -1,10 +1,16 @@
 """GenLV: a visual-prompt low-level vision generalist (Chen et al., "Exploring Scalable Unified
-Modeling for General Low-Level Vision").
+Modeling for General Low-Level Vision"), extended to read explanatory instructions.
 
 An X-Restormer U-Net predicts the query's target directly (no global residual). Its
 bottleneck holds only prompt cross-attention blocks (PCAB): image tokens attend to themselves,
 then to the prompt pair, with keys from the prompt input and values from the prompt target,
 both encoded by one shared :class:`~pixtask.models.prompt_encoder.PromptEncoder`.
+
+With ``text_dim > 0`` the model also reads words: the instruction's MiniLM token embeddings,
+projected to the bottleneck width, join the prompt tokens as keys and values of the same
+cross-attention, so the prompt interaction reads examples and words alike; a key mask drops
+whichever part a sample lacks. ``text_modulation`` adds InstructIR-style per-level channel
+scaling from the pooled sentence embedding.
 
 Images are RGB in [0, 1], any size (padded to a multiple of 32 by the pipeline). Layout and
 sizes follow shared/reference/genlv-architecture.md; parameter names follow the official
@@ -18,6 +24,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from pixtask.core.condition import Condition, ConditionError
 from pixtask.models.layers import (
     ChannelAttention,
     ChannelLayerNorm,
@@ -28,6 +35,7 @@ from pixtask.models.layers import (
     Upsample,
 )
 from pixtask.models.prompt_encoder import PromptEncoder
+from pixtask.models.text_encoder import EncodedText, encode_batch
 
 
 @dataclass
@@ -47,6 +55,9 @@ class GenLVConfig:
     # True adds the query to the output (x + f(x)) and zero-inits the output conv, so training
     # starts from the identity; official GenLV is "wores" (False), which suits cross-domain tasks.
     global_residual: bool = False
+    text_dim: int = 0  # width of the instruction embeddings read (384: MiniLM); 0 reads no words
+    text_tokens: bool = True  # False: one pooled-sentence token instead of the token sequence
+    text_modulation: bool = False  # per-level channel scaling from the pooled embedding
 
     def __post_init__(self) -> None:
         if len(self.num_blocks) != 4 or len(self.heads) != 4:
@@ -57,6 +68,14 @@ class GenLVConfig:
             raise ValueError(f"dim {self.dim} must be divisible by the head counts {self.heads}")
         if self.window < 1 or not 0 <= self.overlap < 1 or self.prompt_nf < 1:
             raise ValueError("window, overlap and prompt_nf are out of range")
+        if self.text_dim < 0 or (self.text_dim and not self.use_prompt):
+            raise ValueError("text_dim must be 0, or positive with use_prompt (words join the prompt attention)")
+        if self.text_modulation and not self.text_dim:
+            raise ValueError("text_modulation needs text_dim > 0")
+
+    @property
+    def reads_text(self) -> bool:
+        return self.text_dim > 0
 
     @property
     def size_multiple(self) -> int:
@@ -100,17 +119,54 @@ class PromptCrossAttentionBlock(nn.Module):
         self.norm5 = nn.LayerNorm(channels)
         self.spatial_ffn = GatedDconvFeedForward(channels, cfg.ffn_factor)
 
-    def forward(self, x: torch.Tensor, prompt_in: torch.Tensor | None, prompt_out: torch.Tensor | None):
+    def forward(self, x: torch.Tensor, condition: EncodedCondition | None):
         x = x + self.channel_attn(self.norm1(x))
         x = x + self.channel_ffn(self.norm2(x))
         b, c, h, w = x.shape
         t = x.flatten(2).transpose(1, 2)  # (B, HW, C) tokens
         t = t + self.spatial_attn(self.norm3(t))
-        if prompt_in is not None:
-            t = t + self.cross_attn(self.norm4(t), prompt_in, prompt_out)
+        if condition is not None:
+            t = t + self.cross_attn(self.norm4(t), condition.keys, condition.values, condition.mask)
         t = self.norm5(t)  # post-norm, not residual
         x = t.transpose(1, 2).reshape(b, c, h, w)
         return x + self.spatial_ffn(x)
+
+
+@dataclass
+class EncodedCondition:
+    """A condition as the prompt cross-attention reads it: ``keys``/``values`` (B, N, C) from
+    the example and/or the words, ``mask`` (B, N) True where a key counts (None: all count),
+    and the pooled instruction (B, text_dim) for modulation (None without words)."""
+
+    keys: torch.Tensor
+    values: torch.Tensor
+    mask: torch.Tensor | None = None
+    pooled: torch.Tensor | None = None
+
+    def expand(self, batch: int) -> EncodedCondition:
+        """One condition for a batch of queries (tiles of one image, a sweep)."""
+        if self.keys.shape[0] == batch:
+            return self
+        if self.keys.shape[0] != 1:
+            raise ConditionError(f"a condition for {self.keys.shape[0]} samples given with {batch} queries")
+
+        def grow(t: torch.Tensor | None) -> torch.Tensor | None:
+            return None if t is None else t.expand(batch, *t.shape[1:])
+
+        return EncodedCondition(grow(self.keys), grow(self.values), grow(self.mask), grow(self.pooled))
+
+
+class TextProjection(nn.Module):
+    """Instruction embeddings -> tokens of the prompt width (two-layer MLP and LayerNorm, the
+    same normalisation the prompt encoder's tokens end with)."""
+
+    def __init__(self, text_dim: int, width: int) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(text_dim, width), nn.GELU(), nn.Linear(width, width))
+        self.norm = nn.LayerNorm(width)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.norm(self.net(x))
 
 
 def _level(channels: int, heads: int, n: int, cfg: GenLVConfig) -> nn.Sequential:
@@ -118,7 +174,8 @@ def _level(channels: int, heads: int, n: int, cfg: GenLVConfig) -> nn.Sequential
 
 
 class GenLV(nn.Module):
-    """``model(query, prompt_in, prompt_out) -> prediction`` on (B, 3, H, W) RGB in [0, 1].
+    """``model(query, condition) -> prediction`` on (B, 3, H, W) RGB in [0, 1]; the condition
+    holds the example pair as (B or 1, 3, h, w) tensors and/or the instruction text.
 
     H and W must be multiples of ``config.size_multiple`` (32 by default); prompts may have a
     different size (also a multiple of 32). The model computes no loss.
@@ -130,6 +187,14 @@ class GenLV(nn.Module):
         d, nb, hd = cfg.dim, cfg.num_blocks, cfg.heads
         if cfg.use_prompt:
             self.prompt_encoder = PromptEncoder(cfg.prompt_nf, 8 * d)
+        if cfg.text_dim:
+            self.text_keys = TextProjection(cfg.text_dim, 8 * d)
+            self.text_values = TextProjection(cfg.text_dim, 8 * d)
+        if cfg.text_modulation:  # zero-init: words change nothing until trained to
+            self.text_scales = nn.ModuleList([nn.Linear(cfg.text_dim, c) for c in (d, 2 * d, 4 * d, 8 * d)])
+            for layer in self.text_scales:
+                nn.init.zeros_(layer.weight)
+                nn.init.zeros_(layer.bias)
         self.patch_embed = nn.Module()
         self.patch_embed.proj = nn.Conv2d(3, d, 3, padding=1, bias=False)
         self.encoder_level1 = _level(d, hd[0], nb[0], cfg)
@@ -154,43 +219,108 @@ class GenLV(nn.Module):
 
     def encode_prompt(self, prompt_in: torch.Tensor, prompt_out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Both prompt images through the shared encoder in one batch (same result as two calls)."""
+        m = self.config.size_multiple
+        if prompt_in.shape != prompt_out.shape:
+            raise ConditionError(
+                f"prompt images differ in shape: {tuple(prompt_in.shape)} vs {tuple(prompt_out.shape)}"
+            )
+        if prompt_in.ndim != 4 or prompt_in.shape[-2] % m or prompt_in.shape[-1] % m:
+            raise ConditionError(
+                f"prompt images must be (B, 3, h, w) with h, w multiples of {m}; got {tuple(prompt_in.shape)}"
+            )
         tokens = self.prompt_encoder(torch.cat([prompt_in, prompt_out], dim=0))
         return tokens.chunk(2, dim=0)
+
+    def encode_text(self, texts: list[str]) -> EncodedText:
+        """MiniLM embeddings of ``texts`` ("" for none) on this model's device."""
+        if not self.config.reads_text:
+            raise ConditionError(
+                "this model is told by example only and reads no instructions; give --prompt, or use a model "
+                "that reads words (e.g. pixtask-tiny-text)"
+            )
+        return encode_batch(texts).to(self.output.weight.device)
+
+    def encode_condition(self, condition: Condition, text: EncodedText | None = None) -> EncodedCondition:
+        """The cross-attention's keys and values for ``condition`` (compute once, reuse for
+        every tile). ``text`` passes instruction embeddings already computed."""
+        if not isinstance(condition, Condition):
+            raise ConditionError(f"a model is told its task by a Condition, got {type(condition).__name__}")
+        keys, values, masks = [], [], []
+        batch = None
+        if condition.prompt is not None:
+            k, v = self.encode_prompt(*condition.prompt)
+            batch = k.shape[0]
+            keys.append(k)
+            values.append(v)
+            has = condition.has_prompt  # None: every sample's example counts (no mask needed)
+            masks.append(None if has is None else has.to(k.device).bool()[:, None].expand(batch, k.shape[1]))
+        pooled = None
+        if condition.has_text or text is not None:
+            if text is None:
+                n = (
+                    batch
+                    if batch is not None
+                    else (len(condition.instruction) if isinstance(condition.instruction, list) else 1)
+                )
+                text = self.encode_text(condition.texts(n))
+            text = text.to(self.output.weight.device)
+            tokens, mask = text.tokens, text.mask
+            if not self.config.text_tokens:  # the simpler design: one pooled-sentence token
+                tokens, mask = text.pooled[:, None], mask.any(1, keepdim=True)
+            dtype = self.text_keys.net[0].weight.dtype
+            keys.append(self.text_keys(tokens.to(dtype)))
+            values.append(self.text_values(tokens.to(dtype)))
+            masks.append(mask)
+            pooled = text.pooled
+        if len(keys) == 2 and keys[0].shape[0] != keys[1].shape[0]:
+            raise ConditionError(f"{keys[0].shape[0]} example pairs but {keys[1].shape[0]} instructions")
+        k = torch.cat([t.to(keys[-1].dtype) for t in keys], 1)
+        v = torch.cat([t.to(values[-1].dtype) for t in values], 1)
+        if all(m is None for m in masks):  # static: exporters and meta tensors never test data
+            return EncodedCondition(k, v, None, pooled)
+        full = [
+            torch.ones(t.shape[:2], dtype=torch.bool, device=t.device) if m is None else m
+            for m, t in zip(masks, keys, strict=True)
+        ]
+        mask = torch.cat(full, 1)
+        if mask.device.type != "meta":
+            empty = (~mask.any(1)).nonzero().flatten().tolist()
+            if empty:
+                raise ConditionError(f"sample(s) {empty} of the batch have neither an example nor an instruction")
+        return EncodedCondition(k, v, mask, pooled)
+
+    def _modulate(self, x: torch.Tensor, level: int, condition: EncodedCondition | None) -> torch.Tensor:
+        if not self.config.text_modulation or condition is None or condition.pooled is None:
+            return x
+        scale = self.text_scales[level](condition.pooled.to(self.text_scales[level].weight.dtype))
+        return x * (1 + scale[:, :, None, None].to(x.dtype))
 
     def forward(
         self,
         query: torch.Tensor,
-        prompt_in: torch.Tensor | None = None,
-        prompt_out: torch.Tensor | None = None,
+        condition: Condition | None = None,
         *,
-        prompt_tokens: tuple[torch.Tensor, torch.Tensor] | None = None,
+        encoded: EncodedCondition | None = None,
     ) -> torch.Tensor:
-        """Predict the query's target. Give the prompt pair as images, or as the tokens of
-        :meth:`encode_prompt` (tiled inference encodes the prompt once for all tiles)."""
+        """Predict the query's target. Give the task as a :class:`Condition`, or as what
+        :meth:`encode_condition` made of one (tiled inference encodes it once for all tiles)."""
         m = self.config.size_multiple
         if query.ndim != 4 or query.shape[1] != 3 or query.shape[-2] % m or query.shape[-1] % m:
             raise ValueError(f"query must be (B, 3, H, W) with H, W multiples of {m}; got {tuple(query.shape)}")
-        keys = values = None
         if self.config.use_prompt:
-            if prompt_tokens is None:
-                if prompt_in is None or prompt_out is None:
-                    raise ValueError("this GenLV model needs a prompt pair (prompt_in, prompt_out)")
-                if prompt_in.shape != prompt_out.shape:
-                    raise ValueError(
-                        f"prompt images differ in shape: {tuple(prompt_in.shape)} vs {tuple(prompt_out.shape)}"
-                    )
-                if prompt_in.shape[-2] % m or prompt_in.shape[-1] % m:
-                    raise ValueError(f"prompt height and width must be multiples of {m}; got {tuple(prompt_in.shape)}")
-                prompt_tokens = self.encode_prompt(prompt_in, prompt_out)
-            keys, values = prompt_tokens
-            if keys.shape[0] != query.shape[0]:
-                keys, values = keys.expand(query.shape[0], -1, -1), values.expand(query.shape[0], -1, -1)
-        e1 = self.encoder_level1(self.patch_embed.proj(query))
-        e2 = self.encoder_level2(self.down1_2(e1))
-        e3 = self.encoder_level3(self.down2_3(e2))
-        z = self.down3_4(e3)
+            if encoded is None:
+                if condition is None:
+                    raise ConditionError("this GenLV model needs a condition: an example pair and/or an instruction")
+                encoded = self.encode_condition(condition)
+            encoded = encoded.expand(query.shape[0])
+        else:
+            encoded = None
+        e1 = self._modulate(self.encoder_level1(self.patch_embed.proj(query)), 0, encoded)
+        e2 = self._modulate(self.encoder_level2(self.down1_2(e1)), 1, encoded)
+        e3 = self._modulate(self.encoder_level3(self.down2_3(e2)), 2, encoded)
+        z = self._modulate(self.down3_4(e3), 3, encoded)
         for block in self.latent_blocks:
-            z = block(z, keys, values)
+            z = block(z, encoded)
         d3 = self.decoder_level3(self.reduce_chan_level3(torch.cat([self.up4_3(z), e3], 1)))
         d2 = self.decoder_level2(self.reduce_chan_level2(torch.cat([self.up3_2(d3), e2], 1)))
         d1 = self.decoder_level1(torch.cat([self.up2_1(d2), e1], 1))

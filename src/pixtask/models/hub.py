@@ -1,4 +1,8 @@
-"""save_pretrained / from_pretrained over a folder holding config.json + model.safetensors."""
+"""save_pretrained / from_pretrained over a folder holding config.json + model.safetensors.
+
+config.json holds the architecture's name and its constructor arguments only; what training
+recorded (tasks, steps, where it started) goes into training.json beside it.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +15,35 @@ from pathlib import Path
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
+from torch import nn
 
 from pixtask.core.atomic_write import atomic_target, write_bytes_atomic
-from pixtask.models.genlv import GenLV, GenLVConfig
+from pixtask.models._registry import ARCHITECTURES, architecture_of, build_model, config_class
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
+RECORD_NAME = "training.json"
+# keys older folders kept in config.json; they are read as the training record
+LEGACY_RECORD_KEYS = frozenset(
+    {
+        "trained_tasks",
+        "trained_steps",
+        "init_from",
+        "training",
+        "from_checkpoint",
+        "checkpoint_step",
+        "weights",
+        "finetuned_from",
+        "strategy",
+        "source",
+    }
+)
 FORMAT = "pixtask-genlv/1"
 
 
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL = "pixtask-tiny"
+DEFAULT_TEXT_MODEL = "pixtask-tiny-text"  # the shipped model that reads words
 # A config.json asking for more parameters than this is refused before anything is allocated
 # (a typo such as dim: 65536 would otherwise try to allocate a terabyte). genlv-giant has 0.4 B.
 MAX_PARAMS = int(os.environ.get("PIXTASK_MAX_PARAMS", 2_000_000_000))
@@ -52,19 +74,36 @@ def resolve_model_folder(name_or_folder: str | os.PathLike) -> Path:
     raise WeightsError(f"{name_or_folder}: neither a model folder nor a shipped model (shipped: {shipped})")
 
 
-def save_pretrained(model: GenLV, folder: str | os.PathLike, extra: dict | None = None) -> Path:
-    """Write ``config.json`` and ``model.safetensors`` (fp32, contiguous) into ``folder``."""
+def config_dict(config: object) -> dict:
+    """What config.json holds for ``config``: format, architecture, constructor arguments."""
+    return {"format": FORMAT, "architecture": architecture_of(config), **dataclasses.asdict(config)}
+
+
+def default_model(words: bool) -> str:
+    """The shipped model to use when none is named: the default, unless the task is told in
+    words and the default reads none (then the shipped model that reads words)."""
+    if not words or DEFAULT_MODEL == DEFAULT_TEXT_MODEL:
+        return DEFAULT_MODEL
+    return DEFAULT_TEXT_MODEL
+
+
+def save_pretrained(model: nn.Module, folder: str | os.PathLike, record: dict | None = None) -> Path:
+    """Write ``config.json`` and ``model.safetensors`` (fp32, contiguous) into ``folder``, and
+    ``record`` (what training did) as ``training.json``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    config = {"format": FORMAT, "architecture": "GenLV", **dataclasses.asdict(model.config), **(extra or {})}
     state = {k: v.detach().to("cpu", torch.float32).contiguous() for k, v in model.state_dict().items()}
     with atomic_target(folder / WEIGHTS_NAME) as tmp:
         save_file(state, tmp, metadata={"format": FORMAT})
-    write_bytes_atomic(folder / CONFIG_NAME, json.dumps(config, indent=1, sort_keys=True).encode())
+    write_bytes_atomic(folder / CONFIG_NAME, json.dumps(config_dict(model.config), indent=1, sort_keys=True).encode())
+    if record:
+        write_bytes_atomic(folder / RECORD_NAME, json.dumps(record, indent=1, sort_keys=True).encode())
+    else:
+        (folder / RECORD_NAME).unlink(missing_ok=True)  # a stale record would describe other weights
     return folder
 
 
-def load_config(folder: str | os.PathLike, max_params: int = MAX_PARAMS) -> GenLVConfig:
+def load_config(folder: str | os.PathLike, max_params: int = MAX_PARAMS):
     """The model config of a saved folder, checked: a JSON object of the right format, each
     field of the right type, and at most ``max_params`` parameters (raise it, or set
     ``PIXTASK_MAX_PARAMS``, for a genuinely larger model)."""
@@ -79,13 +118,20 @@ def load_config(folder: str | os.PathLike, max_params: int = MAX_PARAMS) -> GenL
         raise WeightsError(f"{path}: expected a JSON object of config fields, got a {type(raw).__name__}")
     if raw.get("format") != FORMAT:
         raise WeightsError(f"{path}: format {raw.get('format')!r}, expected {FORMAT!r}")
-    hints = typing.get_type_hints(GenLVConfig)
-    values = {k: v for k, v in raw.items() if k in hints}
+    architecture = raw.get("architecture", "GenLV")
+    if architecture not in ARCHITECTURES:
+        raise WeightsError(f"{path}: unknown architecture {architecture!r}; known: {', '.join(ARCHITECTURES)}")
+    config_cls = config_class(architecture)
+    hints = typing.get_type_hints(config_cls)
+    values = {k: v for k, v in raw.items() if k not in ("format", "architecture") and k not in LEGACY_RECORD_KEYS}
+    unknown = sorted(set(values) - set(hints))
+    if unknown:
+        raise WeightsError(f"{path}: unknown {architecture} config field(s) {unknown}")
     for key, value in values.items():
         if not _has_type(value, hints[key]):
             raise WeightsError(f"{path}: {key} must be {_type_name(hints[key])}, got {value!r}")
     try:
-        config = GenLVConfig(**values)
+        config = config_cls(**values)
     except (TypeError, ValueError) as exc:
         raise WeightsError(f"{path}: invalid config ({exc})") from None
     params = count_parameters(config)
@@ -97,10 +143,10 @@ def load_config(folder: str | os.PathLike, max_params: int = MAX_PARAMS) -> GenL
     return config
 
 
-def count_parameters(config: GenLVConfig) -> int:
+def count_parameters(config: object) -> int:
     """Parameters of the model ``config`` builds, counted without allocating them."""
     with torch.device("meta"):
-        return sum(p.numel() for p in GenLV(config).parameters())
+        return sum(p.numel() for p in build_model(config).parameters())
 
 
 def _has_type(value: object, annotation: object) -> bool:
@@ -133,15 +179,22 @@ def load_weights(path: Path) -> dict[str, torch.Tensor]:
 
 
 def model_info(folder: str | os.PathLike) -> dict:
-    """The whole config.json, including what training recorded beside the architecture
-    (e.g. ``trained_tasks``), so studies can tell seen tasks from held-out ones."""
+    """config.json and the training record together (e.g. ``trained_tasks``), so studies can
+    tell seen tasks from held-out ones."""
     folder = resolve_model_folder(folder)
     load_config(folder)  # validates
-    return json.loads((folder / CONFIG_NAME).read_text())
+    info = json.loads((folder / CONFIG_NAME).read_text())
+    record = folder / RECORD_NAME
+    if record.is_file():
+        try:
+            info |= json.loads(record.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise WeightsError(f"{record}: not valid JSON ({exc})") from None
+    return info
 
 
-def from_pretrained(folder: str | os.PathLike = DEFAULT_MODEL, device: str | torch.device = "cpu") -> GenLV:
-    """Rebuild the model from config.json, then load the weights strictly (eval mode).
+def from_pretrained(folder: str | os.PathLike = DEFAULT_MODEL, device: str | torch.device = "cpu") -> nn.Module:
+    """Rebuild the model config.json's architecture names, then load the weights strictly (eval mode).
 
     ``folder`` is a folder written by :func:`save_pretrained` or a shipped model's name.
     """
@@ -151,12 +204,12 @@ def from_pretrained(folder: str | os.PathLike = DEFAULT_MODEL, device: str | tor
     if not weights.is_file():
         raise WeightsError(f"{folder}: no {WEIGHTS_NAME}")
     state = load_weights(weights)
-    model = GenLV(config)
+    model = build_model(config)
     load_state(model, state, source=str(weights))
     return model.to(device).eval()
 
 
-def load_state(model: GenLV, state: dict[str, torch.Tensor], source: str) -> None:
+def load_state(model: nn.Module, state: dict[str, torch.Tensor], source: str) -> None:
     """Strict load with an error that lists what is missing, unexpected or mis-shaped."""
     own = model.state_dict()
     missing = sorted(set(own) - set(state))

@@ -10,8 +10,10 @@ safetensors file per text when ``cache_dir`` is given.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,11 +52,18 @@ def model_path() -> Path:
 class TextEncoder:
     """``encoder(["the rain fades away", ...]) -> [TextEmbedding, ...]`` (frozen, cached)."""
 
-    def __init__(self, device: str | torch.device = "cpu", cache_dir: str | os.PathLike | None = None) -> None:
+    def __init__(
+        self,
+        device: str | torch.device = "cpu",
+        cache_dir: str | os.PathLike | None = None,
+        max_memory: int = 8192,
+    ) -> None:
         self.device = torch.device(device)
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._model = None
-        self._memory: dict[str, TextEmbedding] = {}
+        # most recently used texts (~50 KB each); training draws from 400k, so the cache is bounded
+        self._memory: OrderedDict[str, TextEmbedding] = OrderedDict()
+        self.max_memory = max_memory
         self.encoded = 0  # texts actually run through the network (the cache keeps this low)
 
     @property
@@ -78,7 +87,12 @@ class TextEncoder:
                 self._memory[text] = emb
                 self._store(text, emb)
             self.encoded += len(missing)
-        return [self._memory[t] for t in texts]
+        out = [self._memory[t] for t in texts]
+        for text in texts:
+            self._memory.move_to_end(text)
+        while len(self._memory) > self.max_memory:
+            self._memory.popitem(last=False)
+        return out
 
     def pooled(self, texts: list[str]) -> torch.Tensor:
         """(N, 384) unit-length sentence embeddings."""
@@ -105,3 +119,41 @@ class TextEncoder:
             return
         with atomic_target(self._file(text)) as tmp:
             save_file({"tokens": emb.tokens.contiguous(), "pooled": emb.pooled.contiguous()}, str(tmp))
+
+
+@dataclass(frozen=True)
+class EncodedText:
+    """A batch of instructions as a cross-attention reads them: ``tokens`` (B, L, 384) padded,
+    ``mask`` (B, L) True on real tokens (all False for a sample without an instruction), and
+    ``pooled`` (B, 384) (zeros without an instruction)."""
+
+    tokens: torch.Tensor
+    mask: torch.Tensor
+    pooled: torch.Tensor
+
+    def to(self, device: torch.device) -> EncodedText:
+        return EncodedText(self.tokens.to(device), self.mask.to(device), self.pooled.to(device))
+
+
+@functools.cache
+def shared_encoder() -> TextEncoder:
+    """One encoder per process (the model is 90 MB; every model and pipeline shares it)."""
+    return TextEncoder()
+
+
+def encode_batch(texts: list[str], encoder: TextEncoder | None = None) -> EncodedText:
+    """Pad the embeddings of ``texts`` into one batch; ``""`` stands for "no instruction"."""
+    encoder = encoder or shared_encoder()
+    present = [t for t in texts if t.strip()]
+    embedded = dict(zip(present, encoder(present), strict=True)) if present else {}
+    length = max((embedded[t].tokens.shape[0] for t in present), default=1)
+    tokens = torch.zeros(len(texts), length, WIDTH)
+    mask = torch.zeros(len(texts), length, dtype=torch.bool)
+    pooled = torch.zeros(len(texts), WIDTH)
+    for i, text in enumerate(texts):
+        if text.strip():
+            emb = embedded[text]
+            tokens[i, : emb.tokens.shape[0]] = emb.tokens
+            mask[i, : emb.tokens.shape[0]] = True
+            pooled[i] = emb.pooled
+    return EncodedText(tokens, mask, pooled)

@@ -1,7 +1,9 @@
-"""``GenLVPipeline``: run a visual-prompt model on photos of any size.
+"""``GenLVPipeline``: run a model on photos of any size, told its task by example, in words, or both.
 
-    pipe = GenLVPipeline.from_pretrained("path/to/model")
-    out = pipe("photo.jpg", prompt=("example_in.png", "example_out.png")).image   # PIL image
+    pipe = GenLVPipeline.from_pretrained("pixtask-tiny-text")
+    out = pipe("photo.jpg", prompt=("example_in.png", "example_out.png")).image   # by example
+    out = pipe("photo.jpg", instruction="the falling streaks of water fade away").image   # in words
+    out.told   # "example", "instruction" or "both": what the model was given
 
 Images may be paths, PIL images or numpy arrays, in any size and mode that
 :func:`pixtask.core.image_io.as_rgb_float` accepts. Inputs are reflect-padded to the model's
@@ -22,6 +24,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from pixtask.core.condition import Condition, ConditionError
 from pixtask.core.device import resolve_device, resolve_precision
 from pixtask.core.image_io import as_rgb_float, check_output_format, to_uint8, write_image
 from pixtask.models.genlv import GenLV
@@ -36,9 +39,11 @@ EXTREME_ASPECT = 8  # longer side over shorter: tiled even when tiling is off
 
 @dataclass
 class PipelineOutput:
-    """The prediction as float RGB (H, W, 3) in [0, 1], and as a PIL image."""
+    """The prediction as float RGB (H, W, 3) in [0, 1], and as a PIL image; ``told`` says how
+    the task was given ("example", "instruction" or "both")."""
 
     array: np.ndarray
+    told: str = "example"
 
     @property
     def image(self) -> Image.Image:
@@ -46,7 +51,7 @@ class PipelineOutput:
 
 
 class GenLVPipeline:
-    """Inference wrapper around a :class:`GenLV` model.
+    """Inference wrapper around a :class:`GenLV` model (told by example, in words, or both).
 
     Args:
         model: the network (moved to ``device``, eval mode).
@@ -91,11 +96,28 @@ class GenLVPipeline:
             return contextlib.nullcontext()
         return torch.autocast(self.device.type, dtype=self.autocast_dtype)
 
-    def _prompt_tokens(self, prompt: Sequence[ImageLike] | None, prompt_size: int | None):
+    def condition(self, prompt: Sequence[ImageLike] | None = None, instruction: str | None = None) -> Condition:
+        """The :class:`Condition` for an example pair and/or an instruction (checked here, so a
+        mistake is reported before any image is read)."""
+        if prompt is not None and (isinstance(prompt, str | os.PathLike) or len(prompt) != 2):
+            raise ConditionError("prompt must be a pair: prompt=(example_input, example_target)")
+        condition = Condition(prompt=tuple(prompt) if prompt is not None else None, instruction=instruction)
+        if condition.has_text and not getattr(self.model.config, "text_dim", 0):
+            raise ConditionError(
+                "this model is told by example only and reads no instructions; give a prompt pair, or use a "
+                "model that reads words (e.g. pixtask-tiny-text)"
+            )
+        return condition
+
+    def _encode(self, condition: Condition, prompt_size: int | None):
         if not self.model.config.use_prompt:
             return None
-        if prompt is None or len(prompt) != 2:
-            raise ValueError("this model needs a prompt pair: prompt=(example_input, example_target)")
+        prompt = None
+        if condition.prompt is not None:
+            prompt = self._prompt_tensors(condition.prompt, prompt_size)
+        return self.model.encode_condition(Condition(prompt=prompt, instruction=condition.instruction))
+
+    def _prompt_tensors(self, prompt: Sequence[ImageLike], prompt_size: int | None):
         names = [str(p) if isinstance(p, str | os.PathLike) else role for p, role in zip(prompt, _ROLES, strict=True)]
         src, tgt = (as_rgb_float(p, name) for p, name in zip(prompt, names, strict=True))
         if src.shape != tgt.shape:
@@ -110,7 +132,7 @@ class GenLVPipeline:
             src, tgt = (a[top : top + ch, left : left + cw] for a in (src, tgt))
         src_t, _ = pad_to_multiple(self._tensor(src), self.multiple)
         tgt_t, _ = pad_to_multiple(self._tensor(tgt), self.multiple)
-        return self.model.encode_prompt(src_t, tgt_t)
+        return src_t, tgt_t
 
     @torch.inference_mode()
     def __call__(
@@ -118,11 +140,18 @@ class GenLVPipeline:
         image: ImageLike,
         prompt: Sequence[ImageLike] | None = None,
         *,
+        instruction: str | None = None,
+        condition: Condition | None = None,
         prompt_size: int | None = 256,
         tile: int | str | None = "default",
         on_tile: Callable[[int, int], None] | None = None,
     ) -> PipelineOutput:
-        """Predict the target for ``image`` given the example pair ``prompt``."""
+        """Predict the target for ``image`` told by the example pair ``prompt``, the
+        explanatory ``instruction``, or both (or a ready ``condition``)."""
+        if condition is None:
+            condition = self.condition(prompt, instruction)
+        elif prompt is not None or instruction is not None:
+            raise ConditionError("give either condition= or prompt=/instruction=, not both")
         tile = self.tile if tile == "default" else tile
         if tile is not None and (not isinstance(tile, int) or isinstance(tile, bool) or tile < self.multiple):
             raise ValueError(f"tile must be None or an integer of at least {self.multiple} pixels, got {tile!r}")
@@ -132,11 +161,11 @@ class GenLVPipeline:
         if tile is None and max(query.shape[:2]) > EXTREME_ASPECT * min(query.shape[:2]):
             tile = self.tile or DEFAULT_TILE  # a long strip is padded to the size multiple: tile it
         with self._autocast():
-            tokens = self._prompt_tokens(prompt, prompt_size)
+            encoded = self._encode(condition, prompt_size)
             x, (h, w) = pad_to_multiple(self._tensor(query), self.multiple)
 
             def run(t: torch.Tensor) -> torch.Tensor:
-                return self.model(t, prompt_tokens=tokens)
+                return self.model(t, encoded=encoded)
 
             if tile is not None and max(x.shape[-2:]) > tile:
                 y = tiled_apply(run, x, tile, self.overlap, self.multiple, on_tile)
@@ -148,14 +177,14 @@ class GenLVPipeline:
                 "are broken, so no image was written"
             )
         out = y[0, :, :h, :w].float().clamp(0, 1).permute(1, 2, 0).cpu().numpy()
-        return PipelineOutput(np.ascontiguousarray(out))
+        return PipelineOutput(np.ascontiguousarray(out), condition.mode)
 
-    def predictor(self) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
-        """``(query, prompt_input, prompt_target) -> prediction`` on float arrays, untiled and with
-        the prompt at full size: the signature benchmark evaluation and the studies call."""
+    def predictor(self) -> Callable[[np.ndarray, Condition], np.ndarray]:
+        """``(query, condition) -> prediction`` on float arrays, untiled and with the prompt at
+        full size: the signature benchmark evaluation and the studies call."""
 
-        def predict(query: np.ndarray, prompt_input: np.ndarray, prompt_target: np.ndarray) -> np.ndarray:
-            return self(query, (prompt_input, prompt_target), prompt_size=None, tile=None).array
+        def predict(query: np.ndarray, condition: Condition) -> np.ndarray:
+            return self(query, condition=condition, prompt_size=None, tile=None).array
 
         return predict
 
@@ -163,7 +192,7 @@ class GenLVPipeline:
         self,
         source: ImageLike,
         target: str | os.PathLike,
-        prompt: Sequence[ImageLike],
+        condition: Condition,
         *,
         overwrite: bool = False,
         on_tile: Callable[[int, int], None] | None = None,
@@ -172,13 +201,13 @@ class GenLVPipeline:
         ``overwrite`` (the write is atomic and, without it, refuses a file that appeared
         meanwhile, e.g. from a concurrent run)."""
         check_output_format(target)
-        return write_image(target, self(source, prompt, on_tile=on_tile).array, overwrite=overwrite)
+        return write_image(target, self(source, condition=condition, on_tile=on_tile).array, overwrite=overwrite)
 
     def run_folder(
         self,
         inputs: Sequence[Path],
         out_dir: str | os.PathLike,
-        prompt: Sequence[ImageLike],
+        condition: Condition,
         progress: Callable[[int, int, Path], None] | None = None,
         *,
         overwrite: bool = False,
@@ -196,7 +225,7 @@ class GenLVPipeline:
         pairs = [pair for pair in plan_outputs(folder, Path(out_dir), overwrite=overwrite) if pair[0] in wanted]
         written = []
         for i, (path, target) in enumerate(pairs, start=1):
-            written.append(self.run_file(path, target, prompt, overwrite=overwrite))
+            written.append(self.run_file(path, target, condition, overwrite=overwrite))
             if progress:
                 progress(i, len(pairs), path)
         return written

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pixtask.core.condition import Condition
 from pixtask.core.image_io import write_image
 from pixtask.data.benchmark import group_samples, load_manifest
 from pixtask.evaluation.evaluator import Predictor, score
@@ -63,7 +64,7 @@ def mismatch(
             psnrs, changes = [], []
             for photo, img in images:
                 _, p_in, p_tgt = next(p for p in pool if p[0] != photo)
-                out = np.clip(predict(img, p_in, p_tgt), 0, 1)
+                out = np.clip(predict(img, Condition(prompt=(p_in, p_tgt))), 0, 1)
                 psnrs.append(score("psnr", out, img))
                 changes.append(float(np.abs(out - img).mean() * 255))
                 examples.setdefault(kind, {}).setdefault(task, out)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pixtask.core.condition import Condition
 from pixtask.data.benchmark import group_samples, load_manifest
 from pixtask.evaluation.evaluator import Predictor, score
 from pixtask.studies._io import bench_image, markdown_table, pyplot, write_json, write_text
@@ -41,7 +42,7 @@ def prompt_robustness(
             for q in roles["query"]:
                 if q["photo"] == p["photo"]:
                     continue
-                pred = np.clip(predict(bench_image(root / q["input"]), p_in, p_tgt), 0, 1)
+                pred = np.clip(predict(bench_image(root / q["input"]), Condition(prompt=(p_in, p_tgt))), 0, 1)
                 value = score(metric, pred, bench_image(root / q["target"]))
                 per_prompt.setdefault(task, {}).setdefault(p["photo"], []).append(value)
         if progress:

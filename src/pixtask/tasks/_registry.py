@@ -91,6 +91,25 @@ def list_tasks(pattern: str = "*", category: Category | str | None = None) -> li
     ]
 
 
+def resolve_tasks(patterns: str | list[str], among: set[str] | None = None, *, strict: bool = True) -> list[str]:
+    """Task ids matched by ``patterns`` (a list, or one comma-separated string of shell-style
+    patterns), in pattern order without repeats; restricted to ``among`` when given (e.g. a
+    benchmark's tasks). With ``strict`` a pattern matching no registered task is an error with
+    suggestions (a typo would otherwise silently select nothing); an empty result always is."""
+    if isinstance(patterns, str):
+        patterns = patterns.split(",")
+    ids: list[str] = []
+    for pattern in (p.strip() for p in patterns if p.strip()):
+        matched = list_tasks(pattern)
+        if not matched and strict:
+            get_task(pattern)  # raises KeyError with suggestions
+        ids.extend(t for t in matched if t not in ids and (among is None or t in among))
+    if not ids:
+        where = "" if among is None else " among the benchmark's tasks"
+        raise ValueError(f"no tasks match {','.join(patterns)!r}{where}")
+    return ids
+
+
 def _ensure_loaded() -> None:
     # The family modules register on import; importing here keeps `get_task` usable on its own.
     import pixtask.tasks.families  # noqa: F401

@@ -1,9 +1,10 @@
 """Training checkpoints: everything needed to continue a run exactly, written atomically.
 
 A checkpoint holds the model, EMA, optimizer and scheduler states, the step, the torch RNG
-state and the resolved config. It is read back with ``torch.load(weights_only=True)``: plain
-containers and tensors only. The data stream needs no state: samples are a pure function of
-(seed, index).
+state, the resolved training config and the model's own config (what config.json would hold),
+so the network is rebuilt from what it was, not from a variant name whose defaults may change.
+It is read back with ``torch.load(weights_only=True)``: plain containers and tensors only.
+The data stream needs no state: samples are a pure function of (seed, index).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import torch
 
 from pixtask.core.atomic_write import atomic_target
 from pixtask.models import create_model
-from pixtask.models.genlv import GenLV
+from pixtask.models._registry import build_model, config_class
 
 LATEST = "checkpoint-latest.pt"
 
@@ -38,7 +39,7 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         raise ValueError(f"{path}: not a readable pixtask checkpoint ({exc})") from None
 
 
-def model_from_checkpoint(path: str | os.PathLike, ema: bool = True) -> tuple[GenLV, dict[str, Any]]:
+def model_from_checkpoint(path: str | os.PathLike, ema: bool = True) -> tuple[torch.nn.Module, dict[str, Any]]:
     """The network a training checkpoint holds, so a long run can be evaluated or used before it ends.
 
     ``ema=True`` gives the weights the run's final model folder would hold (the EMA when the run
@@ -49,7 +50,12 @@ def model_from_checkpoint(path: str | os.PathLike, ema: bool = True) -> tuple[Ge
     if not isinstance(ckpt, dict) or not {"model", "config", "step"} <= ckpt.keys():
         raise ValueError(f"{path}: not a pixtask training checkpoint (no model, config and step)")
     cfg = ckpt["config"]
-    model = create_model(cfg["model"], **cfg.get("model_overrides", {}))
+    saved = ckpt.get("model_config")
+    if saved is not None:
+        fields = {k: v for k, v in saved.items() if k not in ("format", "architecture")}
+        model = build_model(config_class(saved["architecture"])(**fields))
+    else:  # checkpoints before model_config: rebuilt from the variant name
+        model = create_model(cfg["model"], **cfg.get("model_overrides", {}))
     use_ema = ema and ckpt.get("ema") is not None
     try:
         model.load_state_dict(ckpt["ema"] if use_ema else ckpt["model"])

@@ -30,6 +30,10 @@ class DataConfig:
     max_side: int = 512  # photos shrunk to this longer side before cropping
     workers: int = 2
     cache_dir: str | None = None  # disk cache for slow operators
+    folder_instruction: str | None = None  # words that tell the paired folders' task (they have none)
+    # condition dropout, mode -> weight ("example", "instruction", "both"); empty: every mode
+    # the model reads, equally
+    condition_modes: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -44,11 +48,30 @@ class OptimConfig:
 
 
 @dataclass
+class ValidationConfig:
+    """Early stopping: every ``every`` steps score ``pairs`` (a folder with input/ and target/);
+    the run keeps the best-scoring weights and stops after ``patience`` validations without
+    improvement (0: never stops early)."""
+
+    pairs: str | None = None
+    every: int = 20
+    patience: int = 0
+    # how the validation queries are told their task: an example pair [input, target] (default:
+    # the first training folder's first pair) and/or an instruction
+    prompt: list[str] = field(default_factory=list)
+    instruction: str | None = None
+    mode: str = "example"  # example, instruction or both
+
+
+@dataclass
 class TrainConfig:
     model: str = "genlv-tiny"
     model_overrides: dict[str, Any] = field(default_factory=dict)
     data: DataConfig = field(default_factory=DataConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
+    validation: ValidationConfig = field(default_factory=ValidationConfig)
+    # which parameters train: none (all of them) or a fine-tuning policy (training/policy.py)
+    freeze: str = "none"
     steps: int = 1000
     batch_size: int = 8
     seed: int = 0
@@ -98,6 +121,14 @@ class TrainConfig:
             raise ValueError(f"optim.ema_decay must be in [0, 1), got {self.optim.ema_decay}")
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be {' or '.join(LOSSES)}, got {self.loss!r}")
+        if self.validation.mode not in ("example", "instruction", "both"):
+            raise ValueError(f"validation.mode must be example, instruction or both, got {self.validation.mode!r}")
+        if self.validation.mode != "example" and not self.validation.instruction:
+            raise ValueError(f"validation.mode {self.validation.mode} needs validation.instruction")
+        if self.validation.prompt and len(self.validation.prompt) != 2:
+            raise ValueError(f"validation.prompt is an [input, target] pair of files, got {self.validation.prompt}")
+        if self.validation.every < 1 or self.validation.patience < 0:
+            raise ValueError("validation.every must be positive and validation.patience 0 or more")
         if self.precision not in ("auto", "fp32", "bf16"):
             raise ValueError(f"precision must be auto, fp32 or bf16, got {self.precision!r}")
 
@@ -208,7 +239,7 @@ def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """``{"data": {"crop": 64}}`` -> ``{"data.crop": 64}``."""
     out: dict[str, Any] = {}
     for key, value in d.items():
-        if isinstance(value, dict) and key != "model_overrides" and key != "weights":
+        if isinstance(value, dict) and key not in ("model_overrides", "weights", "condition_modes"):
             out |= flatten(value, f"{prefix}{key}.")
         else:
             out[f"{prefix}{key}"] = value

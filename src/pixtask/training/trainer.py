@@ -1,4 +1,9 @@
-"""The training loop for visual-prompt models.
+"""The training loop: one loop for training from scratch, continuing, and fine-tuning.
+
+Each sample carries its condition (example pair, instruction, or both; see
+:class:`~pixtask.core.condition.Condition`), and the model is called as ``model(query, condition)``.
+Fine-tuning is a policy on this loop: which parameters train (``freeze``) and when to stop
+(``early_stopping`` on validation pairs).
 
 L1 between prediction and query target (computed here, never inside the model; see losses.py), AdamW with
 linear warmup and cosine decay, bf16 autocast where the hardware runs it fast, gradient
@@ -17,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -34,15 +40,19 @@ from torch.utils.data import DataLoader
 from torch.utils.tensorboard import SummaryWriter
 
 from pixtask.core.atomic_write import write_bytes_atomic
+from pixtask.core.condition import Condition
 from pixtask.core.device import resolve_device, resolve_precision
+from pixtask.core.image_io import read_image
 from pixtask.data.multitask import MultiTaskDataset, TaskMixture
 from pixtask.data.paired_folder import PairedFolder
 from pixtask.data.photos import resolve_photos
 from pixtask.models import create_model, from_pretrained, save_pretrained
-from pixtask.models.hub import model_info
+from pixtask.models.hub import config_dict, model_info
 from pixtask.training.checkpoint import LATEST, load_checkpoint, save_checkpoint
 from pixtask.training.config import TrainConfig, result_differences, save_config
 from pixtask.training.losses import reconstruction_loss
+from pixtask.training.policy import apply_freeze
+from pixtask.training.validation import Validator
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -60,7 +70,15 @@ def warmup_cosine(step: int, warmup: int, total: int, min_ratio: float) -> float
 class Trainer:
     """Train ``cfg.model`` on the multi-task stream described by ``cfg.data``."""
 
-    def __init__(self, cfg: TrainConfig, dataset: MultiTaskDataset | None = None, *, overwrite: bool = False) -> None:
+    def __init__(
+        self,
+        cfg: TrainConfig,
+        dataset: MultiTaskDataset | None = None,
+        *,
+        overwrite: bool = False,
+        model: torch.nn.Module | None = None,
+    ) -> None:
+        """``model``: train this network (it is changed in place) instead of building ``cfg.model``."""
         cfg.validate()
         self.cfg = cfg
         self.out = Path(cfg.out_dir)
@@ -73,11 +91,15 @@ class Trainer:
             self.device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
         self.autocast_dtype = resolve_precision(self.device, cfg.precision)
         torch.manual_seed(cfg.seed)
-        try:
-            self.model = create_model(cfg.model, **cfg.model_overrides)
-        except TypeError as exc:  # an unknown or ill-typed model_overrides field
-            raise ValueError(f"model_overrides: {exc}") from None
+        if model is not None:
+            self.model = model
+        else:
+            try:
+                self.model = create_model(cfg.model, **cfg.model_overrides)
+            except TypeError as exc:  # an unknown or ill-typed model_overrides field
+                raise ValueError(f"model_overrides: {exc}") from None
         self.init_info = self._init_weights(cfg.init_from) if cfg.init_from else {}
+        self.trainable = apply_freeze(self.model, cfg.freeze)
         self.memory_format = torch.channels_last if cfg.channels_last else torch.contiguous_format
         self.model.to(self.device, memory_format=self.memory_format)
         self.ema = copy.deepcopy(self.model).requires_grad_(False) if cfg.optim.ema_decay > 0 else None
@@ -96,24 +118,65 @@ class Trainer:
         self.compile_seconds: float | None = None  # time of the first (compiling) step
         o = cfg.optim
         self.optimizer = torch.optim.AdamW(
-            self.model.parameters(), lr=o.lr, betas=tuple(o.betas), weight_decay=o.weight_decay
+            [p for p in self.model.parameters() if p.requires_grad],
+            lr=o.lr,
+            betas=tuple(o.betas),
+            weight_decay=o.weight_decay,
         )
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, lambda s: warmup_cosine(s, o.warmup_steps, cfg.steps, o.min_lr_ratio)
         )
         self.dataset = dataset or self._dataset()
         self.step = 0
+        self.validator = self._validator() if cfg.validation.pairs else None
+        self.validation: list[dict] = []  # step, loss, val_psnr per validation
+        self.best: tuple[int, float, dict] | None = None  # step, score, weights of the best validation
+
+    def _validator(self) -> Validator:
+        """Validation pairs, told the task as validation.mode says: by validation.prompt (default:
+        the first training folder's first pair), validation.instruction, or both."""
+        v = self.cfg.validation
+        pairs = PairedFolder.open(v.pairs)
+        if v.prompt:
+            prompt = tuple(read_image(p) for p in v.prompt)
+        else:
+            source = PairedFolder.open(self.cfg.data.paired_folders[0]) if self.cfg.data.paired_folders else pairs
+            prompt = source.load_pair(source.stems[0])
+        condition = Condition(prompt=prompt, instruction=v.instruction)
+        return Validator(pairs, condition.restricted(v.mode), self.device, self._autocast)
+
+    @property
+    def final_model(self) -> torch.nn.Module:
+        """What the run saves: the EMA copy when it keeps one, else the trained weights."""
+        return self.ema if self.ema is not None else self.model
+
+    def validate(self, loss: float | None) -> bool:
+        """Score the validation pairs, keep the best weights; False when patience has run out."""
+        value = self.validator(self.final_model)
+        self.validation.append({"step": self.step, "loss": loss, "val_psnr": round(value, 4)})
+        if self.best is None or value > self.best[1]:
+            state = {k: v.detach().clone() for k, v in self.final_model.state_dict().items()}
+            self.best = (self.step, value, state)
+        patience = self.cfg.validation.patience
+        since_best = sum(1 for v in self.validation if v["step"] > self.best[0])
+        return not (patience and since_best >= patience)
 
     def _init_weights(self, name_or_folder: str) -> dict:
-        """Load a saved model's weights as the starting point (fine-tuning, extending a run);
-        its architecture must be the one this config builds."""
+        """Load a saved model's weights as the starting point (fine-tuning, extending a run).
+        Its architecture must be the one this config builds, except that a model told by
+        example may start one that also reads words (the text layers start fresh)."""
         saved = from_pretrained(name_or_folder)
-        if saved.config != self.model.config:
+        own = self.model.config
+        text_fields = {"text_dim": 0, "text_tokens": True, "text_modulation": False}
+        adds_words = hasattr(own, "text_dim") and not saved.config.text_dim and own.text_dim
+        if saved.config != own and not (adds_words and saved.config == dataclasses.replace(own, **text_fields)):
             raise ValueError(
                 f"init_from {name_or_folder!r} is a {saved.config} model but this config builds "
-                f"{self.model.config}; set model / model_overrides to match it"
+                f"{own}; set model / model_overrides to match it"
             )
-        self.model.load_state_dict(saved.state_dict())
+        missing, unexpected = self.model.load_state_dict(saved.state_dict(), strict=False)
+        if unexpected or any(not k.startswith("text_") for k in missing):
+            raise ValueError(f"init_from {name_or_folder!r}: weights do not fit ({missing[:3]}, {unexpected[:3]})")
         return model_info(name_or_folder)
 
     def _dataset(self) -> MultiTaskDataset:
@@ -134,7 +197,20 @@ class Trainer:
             max_side=d.max_side,
             cache_dir=d.cache_dir,
             paired_folders=folders,
+            condition_modes=self.condition_modes(),
+            folder_instruction=d.folder_instruction,
         )
+
+    def condition_modes(self) -> dict[str, float]:
+        """Condition dropout: data.condition_modes, or by default each mode the model reads,
+        equally (a model told by example only gets examples)."""
+        reads_text = getattr(self.model.config, "text_dim", 0) > 0
+        modes = dict(self.cfg.data.condition_modes) or (
+            {"example": 1.0, "instruction": 1.0, "both": 1.0} if reads_text else {"example": 1.0}
+        )
+        if not reads_text and any(w > 0 for m, w in modes.items() if m != "example"):
+            raise ValueError(f"data.condition_modes {modes} uses words, but {self.cfg.model} reads none")
+        return modes
 
     # --- state ------------------------------------------------------------------------------
     def state(self) -> dict:
@@ -146,6 +222,7 @@ class Trainer:
             "scheduler": self.scheduler.state_dict(),
             "torch_rng": torch.get_rng_state(),
             "config": self.cfg.to_dict(),
+            "model_config": config_dict(self.model.config),
         }
 
     def resume(self, path: str | Path | None = None) -> None:
@@ -175,15 +252,33 @@ class Trainer:
             return contextlib.nullcontext()
         return torch.autocast(self.device.type, dtype=self.autocast_dtype)
 
-    def write_samples(self, images: torch.Tensor, path: Path) -> np.ndarray:
+    def batch_condition(self, batch: dict) -> tuple[torch.Tensor, torch.Tensor, Condition]:
+        """(query input, query target, condition) of a collated batch, on the device."""
+        images = batch["images"].to(self.device, non_blocking=True)
+        prompt_in, prompt_out, query_in, query_out = (
+            t.contiguous(memory_format=self.memory_format) for t in images.unbind(1)
+        )
+        has_prompt = batch.get("has_prompt")
+        texts = list(batch.get("instruction", [""] * images.shape[0]))
+        every = has_prompt is None or bool(torch.as_tensor(has_prompt).all())
+        condition = Condition(
+            prompt=(prompt_in, prompt_out),
+            instruction=texts if any(texts) else None,
+            has_prompt=None if every else torch.as_tensor(has_prompt),
+        )
+        return query_in, query_out, condition
+
+    def write_samples(self, batch: dict, path: Path) -> np.ndarray:
         """A grid per batch item: prompt input, prompt target, query input, prediction, target."""
         from pixtask.core.image_io import write_image
         from pixtask.viz import image_grid
 
         model = self.ema if self.ema is not None else self.model
         model.eval()
+        query_in, _, condition = self.batch_condition(batch)
+        images = batch["images"]
         with torch.no_grad(), self._autocast():
-            pred = model(images[:, 2], images[:, 0], images[:, 1]).float().clamp(0, 1)
+            pred = model(query_in, condition).float().clamp(0, 1)
         rows = []
         for i in range(min(4, images.shape[0])):
             cols = [images[i, 0], images[i, 1], images[i, 2], pred[i], images[i, 3]]
@@ -193,16 +288,13 @@ class Trainer:
         write_image(path, grid)
         return grid
 
-    def train_step(self, images: torch.Tensor) -> float:
+    def train_step(self, batch: dict) -> float:
         first = self.cfg.compile and self.compile_seconds is None
         started = time.perf_counter()
-        images = images.to(self.device, non_blocking=True)
-        prompt_in, prompt_out, query_in, query_out = (
-            t.contiguous(memory_format=self.memory_format) for t in images.unbind(1)
-        )
+        query_in, query_out, condition = self.batch_condition(batch)
         self.network.train()
         with self._autocast():
-            pred = self.network(query_in, prompt_in, prompt_out)
+            pred = self.network(query_in, condition)
         loss = reconstruction_loss(self.cfg.loss, pred.float(), query_out, query_in)
         if not torch.isfinite(loss):
             raise NonFiniteLossError(
@@ -225,6 +317,13 @@ class Trainer:
         if first:
             self.compile_seconds = time.perf_counter() - started
         return loss_value
+
+    def _write_validation(self) -> None:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=["step", "loss", "val_psnr"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.validation)
+        write_bytes_atomic(self.out / "validation.csv", buf.getvalue().encode())
 
     def _refuse_to_replace_a_run(self) -> None:
         """A fresh run into a folder that holds another run would rewrite its log, config and
@@ -281,8 +380,10 @@ class Trainer:
                 writer.writerow(["step", "loss", "lr", "seconds"])
             start = time.perf_counter() - elapsed
             compile_logged = False
+            if self.validator is not None and not self.validation:
+                self.validate(None)  # the starting point: fine-tuning must beat it to change anything
             for batch in batches:
-                loss = self.train_step(batch["images"])
+                loss = self.train_step(batch)
                 if self.compile_seconds is not None and not compile_logged:
                     self._log_compile(board)
                     compile_logged = True
@@ -303,21 +404,35 @@ class Trainer:
                     save_checkpoint(self.out / LATEST, self.state())
                 if main and cfg.sample_every and self.step % cfg.sample_every == 0:
                     path = self.out / "samples" / f"step{self.step:07d}.png"
-                    grid = self.write_samples(batch["images"].to(self.device), path)
+                    grid = self.write_samples(batch, path)
                     board.add_image("samples", grid, self.step, dataformats="HWC")
                 if on_step:
                     on_step(self.step, loss)
+                if self.validator is not None and (self.step % cfg.validation.every == 0 or self.step == end):
+                    keep_going = self.validate(loss)
+                    if board is not None:
+                        board.add_scalar("val/psnr", self.validation[-1]["val_psnr"], self.step)
+                    if not keep_going:
+                        break
         if board is not None:
             board.close()
+        if self.best is not None:  # early stopping keeps the best validated weights
+            self.final_model.load_state_dict(self.best[2])
+            if main:
+                self._write_validation()
         final = self.out / "model"
         if main:
             # a run started from another model adds to what that model had seen
             tasks = set(self.dataset.mixture.weights) | set(self.init_info.get("trained_tasks", []))
             steps = self.step + self.init_info.get("trained_steps", 0)
-            extra = {"trained_tasks": sorted(tasks), "trained_steps": steps}
+            record = {"trained_tasks": sorted(tasks), "trained_steps": steps, "condition_modes": self.condition_modes()}
             if self.cfg.init_from:
-                extra["init_from"] = self.cfg.init_from
-            save_pretrained(self.ema if self.ema is not None else self.model, final, extra=extra)
+                record["init_from"] = self.cfg.init_from
+            if self.cfg.freeze != "none":
+                record["freeze"] = self.cfg.freeze
+            if self.best is not None:
+                record["best_step"], record["best_val_psnr"] = self.best[0], round(self.best[1], 4)
+            save_pretrained(self.final_model, final, record=record)
             plot_log(log, self.out / "loss.png")
         return final
 

@@ -22,14 +22,19 @@ from torch import nn
 MAX_SCORES = 2**27  # attention scores one chunk may hold (512 MiB in fp32)
 
 
-def chunked_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+def chunked_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, key_mask: torch.Tensor | None = None
+) -> torch.Tensor:
     """``scaled_dot_product_attention`` on (B, heads, N, d), over chunks of query rows when the
-    full score matrix would exceed :data:`MAX_SCORES`."""
+    full score matrix would exceed :data:`MAX_SCORES`. ``key_mask`` (B, N_keys), True where a
+    key may be attended to (each row needs at least one)."""
     b, h, n_q, _ = q.shape
+    mask = None if key_mask is None else key_mask[:, None, None, :]
     rows = max(1, MAX_SCORES // (b * h * k.shape[2]))
     if rows >= n_q:
-        return F.scaled_dot_product_attention(q, k, v)
-    return torch.cat([F.scaled_dot_product_attention(q[:, :, i : i + rows], k, v) for i in range(0, n_q, rows)], 2)
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    chunks = [F.scaled_dot_product_attention(q[:, :, i : i + rows], k, v, attn_mask=mask) for i in range(0, n_q, rows)]
+    return torch.cat(chunks, 2)
 
 
 class ChannelAttention(nn.Module):
@@ -147,12 +152,18 @@ class TokenAttention(nn.Module):
         self.to_v = nn.Linear(dim, dim, bias=False)
         self.to_out = nn.Sequential(nn.Linear(dim, dim), nn.Dropout(0.0))
 
-    def forward(self, x: torch.Tensor, keys: torch.Tensor | None = None, values: torch.Tensor | None = None):
+    def forward(
+        self,
+        x: torch.Tensor,
+        keys: torch.Tensor | None = None,
+        values: torch.Tensor | None = None,
+        key_mask: torch.Tensor | None = None,
+    ):
         keys = x if keys is None else keys
         values = keys if values is None else values
 
         def split(t: torch.Tensor) -> torch.Tensor:  # (B, N, D) -> (B, heads, N, D/heads)
             return t.reshape(t.shape[0], t.shape[1], self.heads, -1).transpose(1, 2)
 
-        out = chunked_attention(split(self.to_q(x)), split(self.to_k(keys)), split(self.to_v(values)))
+        out = chunked_attention(split(self.to_q(x)), split(self.to_k(keys)), split(self.to_v(values)), key_mask)
         return self.to_out(out.transpose(1, 2).reshape(x.shape))

@@ -1,0 +1,98 @@
+"""How a model is told its task: an example pair, an explanatory instruction, or both.
+
+A :class:`Condition` is the one type that carries the task from data to model to pipeline to
+CLI. It holds whatever images a layer works with (numpy arrays in the pipeline, (B, 3, H, W)
+tensors in the model) and the instruction text; the model turns the text into embeddings.
+
+Batches made under condition dropout carry, per sample, whether its example counts
+(``has_prompt``) and its instruction (``""`` where it has none), so one batch can mix the
+three modes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+Mode = Literal["example", "instruction", "both"]
+MODES: tuple[Mode, ...] = ("example", "instruction", "both")
+
+
+class ConditionError(ValueError):
+    """A condition that tells nothing, or tells it in a form the receiver cannot read."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``prompt``: the (input, target) example pair; ``instruction``: words describing the change
+    (a list of strings for a batch); ``has_prompt``: per-sample (B,) booleans when only some
+    samples of a batch may use their example."""
+
+    prompt: tuple[Any, Any] | None = None
+    instruction: str | list[str] | None = None
+    has_prompt: Any = None
+
+    def __post_init__(self) -> None:
+        if self.prompt is not None and (not isinstance(self.prompt, tuple | list) or len(self.prompt) != 2):
+            raise ConditionError("a condition's prompt is an (input, target) pair of images")
+        if self.prompt is not None:
+            object.__setattr__(self, "prompt", tuple(self.prompt))
+        text = self.instruction
+        if isinstance(text, str):
+            if not text.strip():
+                raise ConditionError("the instruction is empty; describe the change in words or give no instruction")
+        elif text is not None and not (isinstance(text, list) and all(isinstance(t, str) for t in text)):
+            raise ConditionError(f"an instruction is a string (or a list of strings for a batch), got {text!r}")
+        if self.prompt is None and not self.has_text:
+            raise ConditionError(
+                "a condition needs an example pair (--prompt), an instruction (--instruction), or both"
+            )
+
+    @property
+    def has_text(self) -> bool:
+        if isinstance(self.instruction, list):
+            return any(t.strip() for t in self.instruction)
+        return self.instruction is not None
+
+    @property
+    def mode(self) -> Mode:
+        """ "example", "instruction" or "both" (for a mixed batch: what it holds at all)."""
+        if self.prompt is not None and self.has_text:
+            return "both"
+        return "example" if self.prompt is not None else "instruction"
+
+    def texts(self, batch: int) -> list[str]:
+        """The instruction per sample ("" for none), ``batch`` long."""
+        if self.instruction is None:
+            return [""] * batch
+        if isinstance(self.instruction, str):
+            return [self.instruction] * batch
+        if len(self.instruction) != batch:
+            raise ConditionError(f"{len(self.instruction)} instructions for a batch of {batch}")
+        return list(self.instruction)
+
+    def restricted(self, mode: Mode) -> Condition:
+        """The same condition told one way only (``mode`` must be among what it holds)."""
+        if mode not in MODES:
+            raise ConditionError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        if mode != "instruction" and self.prompt is None:
+            raise ConditionError(f"mode {mode!r} needs an example pair, and this condition has none")
+        if mode != "example" and not self.has_text:
+            raise ConditionError(f"mode {mode!r} needs an instruction, and this condition has none")
+        if mode == "both":
+            return self
+        if mode == "example":
+            return replace(self, instruction=None)
+        return replace(self, prompt=None, has_prompt=None)
+
+    def describe(self) -> str:
+        """A short account for logs and the CLI: which ways the task was told."""
+        parts = []
+        if self.prompt is not None:
+            parts.append("an example pair")
+        if isinstance(self.instruction, str):
+            text = self.instruction if len(self.instruction) <= 70 else self.instruction[:67] + "..."
+            parts.append(f'the instruction "{text}"')
+        elif self.has_text:
+            parts.append("instructions")
+        return " and ".join(parts)
