@@ -15,7 +15,7 @@ ALLOWED = {
     "evaluation": {"core", "tasks", "data", "evaluation"},
     "viz": {"core", "data", "viz"},
     "pipelines": {"core", "models", "pipelines"},
-    "training": {"core", "tasks", "data", "models", "viz", "training"},
+    "training": {"core", "tasks", "data", "models", "evaluation", "viz", "training"},
     "studies": {
         "core",
         "tasks",

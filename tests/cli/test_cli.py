@@ -205,14 +205,18 @@ def test_demo_writes_gallery_and_report(tmp_path):
     from pixtask.models import create_model, save_pretrained
 
     torch.manual_seed(0)
-    save_pretrained(create_model("genlv-tiny"), tmp_path / "model")
+    save_pretrained(create_model("genlv-tiny-text", dim=8, prompt_nf=8), tmp_path / "model")
     out = tmp_path / "demo"
     r = runner.invoke(app, ["demo", "--model", str(tmp_path / "model"), "--tasks", "dejpeg,canny", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    assert "dejpeg" in r.output and "canny" in r.output
+    assert "dejpeg" in r.output and "canny" in r.output and "instruction/report.html" in r.output
     gallery = read_image(out / "gallery.png")
-    assert gallery.shape[0] > 2 * 160 and gallery.shape[1] > 5 * 160  # 2 task rows, 5 columns of 160 px
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["tasks"]["dejpeg"]["queries"] == 6  # the six bundled test photos
+    # 2 task rows; 6 columns of 160 px: input, prompt pair, output told by example, told in words, target
+    assert gallery.shape[0] > 2 * 160 and gallery.shape[1] > 6 * 160
+    for mode in ("example", "instruction"):
+        summary = json.loads((out / mode / "summary.json").read_text())
+        assert summary["tasks"]["dejpeg"]["queries"] == 6  # the six bundled test photos
+    words = (out / "instructions.md").read_text()
+    assert "**dejpeg**" in words and "**canny**" in words
     missing = runner.invoke(app, ["demo", "--model", str(tmp_path / "nope"), "--out", str(out)])
     assert missing.exit_code == 2 and "neither a model folder nor a shipped model" in missing.output

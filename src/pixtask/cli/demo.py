@@ -1,8 +1,10 @@
 """``pixtask demo``: the shipped model on the bundled test photos, as a before/after gallery.
 
 It builds a small benchmark from the bundled photos (test split only: the shipped model never
-saw them), runs the model with a prompt pair from another photo, and writes the evaluation
-report beside a single gallery image, so a new user sees what the model does in a minute.
+saw them) and tells the model each task two ways: by an example pair from another photo, and in
+words (an explanatory instruction from the held-out split, never seen in training). It writes
+the evaluation reports beside one gallery image, so a new user sees what the model does in a
+minute. A model told by example only is run that way only.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pixtask.core.image_io import read_image, write_image
 from pixtask.data.benchmark import BenchmarkConfig, build_benchmark, load_manifest
 from pixtask.evaluation.evaluator import QueryResult, evaluate
 from pixtask.evaluation.report import write_report
-from pixtask.models.hub import DEFAULT_MODEL, WeightsError
+from pixtask.models.hub import DEFAULT_TEXT_MODEL, WeightsError
 from pixtask.pipelines import GenLVPipeline
 from pixtask.viz.grid import image_grid
 
@@ -32,18 +34,20 @@ DEMO_TASKS = (
 
 def demo(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("out/demo"),
-    model: Annotated[str, typer.Option(help="Model folder or shipped model name.")] = DEFAULT_MODEL,
+    model: Annotated[str, typer.Option(help="Model folder or shipped model name.")] = DEFAULT_TEXT_MODEL,
     tasks: Annotated[str, typer.Option(help="Comma-separated task id patterns.")] = DEMO_TASKS,
     level: Annotated[int, typer.Option(help="Severity for tasks that have levels (1-5).")] = 3,
     photos: Annotated[str, typer.Option(help="'bundled', 'debian', 'all' or a folder.")] = "bundled",
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, ...")] = "auto",
 ) -> None:
-    """Run MODEL on test photos for a few tasks; write gallery.png, report.html and the numbers."""
+    """Run MODEL on test photos for a few tasks, told by example and in words; write gallery.png,
+    the reports and the numbers."""
     with user_errors():
         try:
             pipe = GenLVPipeline.from_pretrained(model, device=device, tile=None)
         except WeightsError as exc:
             raise ValueError(str(exc)) from None
+        modes = ["example", "instruction"] if getattr(pipe.model.config, "text_dim", 0) else ["example"]
         bench = out / "bench"
         config = BenchmarkConfig(photos=photos, tasks=tasks, levels=(level,), prompts=2)
         with Progress(transient=True) as bar:
@@ -53,42 +57,49 @@ def demo(
                 bar.update(job, completed=done, total=total, description=label)
 
             build_benchmark(bench, config, progress=progress)
-            results = evaluate(pipe.predictor(), bench, progress=progress)
-        summary = write_report(results, bench, out, f"{model} on the {photos} test photos")
+            results = {mode: evaluate(pipe.predictor(), bench, mode=mode, progress=progress) for mode in modes}
+        summaries = {
+            mode: write_report(rows, bench, out / mode, f"{model} on the {photos} test photos, told by {mode}")
+            for mode, rows in results.items()
+        }
         write_image(out / "gallery.png", gallery(results, bench))
+        if "instruction" in results:
+            lines = ["# The words each task was told with (held-out instructions)", ""]
+            lines += [f"- **{r.task}**: {r.instruction}" for r in results["instruction"] if r.output is not None]
+            (out / "instructions.md").write_text("\n".join(lines) + "\n")
     table = Table(title=f"{model}: mean over {photos} test photos (level {level} where a task has levels)")
-    for col in ("task", "metric", "model", "identity", "trivial", "gain", "over"):
+    columns = ["task", "metric", *(f"told by {m}" for m in modes), "identity", "trivial", "over"]
+    for col in columns:
         table.add_column(col)
-    for task, t in summary["tasks"].items():
+    for task, t in summaries["example"]["tasks"].items():
         trivial = f"{t['trivial']} ({t['trivial_name']})" if "trivial" in t else "-"
-        table.add_row(task, t["metric"], str(t["model"]), str(t["identity"]), trivial, f"{t['gain']:+}", t["baseline"])
+        told = [f"{summaries[m]['tasks'][task]['model']} ({summaries[m]['tasks'][task]['gain']:+})" for m in modes]
+        table.add_row(task, t["metric"], *told, str(t["identity"]), trivial, t["baseline"])
     Console().print(table)
-    typer.echo(f"wrote {out / 'gallery.png'} and {out / 'report.html'}")
+    typer.echo("(gain in brackets: over the stronger of identity and the trivial answer)")
+    written = ", ".join(str(out / m / "report.html") for m in modes)
+    typer.echo(f"wrote {out / 'gallery.png'}, {written}" + (f", {out / 'instructions.md'}" if len(modes) > 1 else ""))
 
 
-def gallery(results: list[QueryResult], bench: Path):
-    """One row per task: query input, prompt pair, model output, target (first query of each)."""
+def gallery(results: dict[str, list[QueryResult]], bench: Path):
+    """One row per task: query input, prompt pair, the output told each way, target (first query of each)."""
     manifest = load_manifest(bench)
     by_key = {(s["task"], s["level"], s["role"], s["photo"]): s for s in manifest["samples"]}
+    outputs = {mode: {r.task: r.output for r in rows if r.output is not None} for mode, rows in results.items()}
     rows, labels = [], []
-    for r in results:
+    for r in results["example"]:
         if r.output is None:
             continue
         q = by_key[(r.task, r.level, "query", r.query_photo)]
         p = by_key[(r.task, r.level, "prompt", r.prompt_photo)]
-        rows.append(
-            [
-                read_image(bench / q["input"]),
-                read_image(bench / p["input"]),
-                read_image(bench / p["target"]),
-                r.output,
-                read_image(bench / q["target"]),
-            ]
-        )
+        told = [outputs[mode][r.task] for mode in results]
+        rows.append([read_image(bench / q["input"]), read_image(bench / p["input"]), read_image(bench / p["target"])])
+        rows[-1] += [*told, read_image(bench / q["target"])]
         labels.append(r.task)
+    names = {"example": "output, told by example", "instruction": "output, told in words"}
     return image_grid(
         rows,
-        col_labels=["input (before)", "prompt input", "prompt target", "output (after)", "target"],
+        col_labels=["input (before)", "prompt input", "prompt target", *(names[m] for m in results), "target"],
         row_labels=labels,
         tile=160,
     )

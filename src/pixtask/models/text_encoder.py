@@ -70,7 +70,9 @@ class TextEncoder:
     def model(self):
         if self._model is None:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            transformers_logging.disable_progress_bar()  # a 90 MB local load needs no bar in every CLI run
             self._model = SentenceTransformer(str(model_path()), device=str(self.device)).eval()
             self._model.requires_grad_(False)
         return self._model
