@@ -1,0 +1,45 @@
+"""The three-mode study: each mode is scored on the same queries and the targets are counted."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from pixtask.data.benchmark import BenchmarkConfig, build_benchmark
+from pixtask.studies.condition_modes import condition_mode_study
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bench")
+    build_benchmark(root, BenchmarkConfig(size=64, tasks="dejpeg,white-balance", levels=(3,), prompts=2, max_queries=2))
+    return root
+
+
+def test_modes_are_scored_apart_and_targets_counted(bench, tmp_path):
+    told = []
+
+    def predict(query, condition):
+        told.append(condition.mode)
+        # by example: the input back (identity); in words: a darkened input (worse); both: identity
+        return query * 0.5 if condition.mode == "instruction" else query
+
+    visual = {"tasks": {"dejpeg": {"model": 99.0}}}
+    result = condition_mode_study(
+        predict, bench, tmp_path, name="fake", trained_tasks={"dejpeg", "white-balance"}, visual=visual
+    )
+    assert told.count("example") == told.count("instruction") == told.count("both") == 4
+    dejpeg = result["tasks"]["dejpeg"]
+    assert dejpeg["example"] == dejpeg["both"] == dejpeg["identity"] and dejpeg["instruction"] < dejpeg["identity"]
+    assert dejpeg["visual"] == 99.0 and "visual" not in result["tasks"]["white-balance"]
+    t = result["targets"]
+    assert t["tasks"] == 2 and t["instruction_beats_identity"] == 0 and t["both_at_least_either"] == 2
+    assert t["instruction_fails_identity"] == ["dejpeg", "white-balance"]
+    assert t["mean_gain_over_identity"]["example"] == 0 and t["mean_gain_over_identity"]["instruction"] < -1
+    assert all(text for text in result["instruction_examples"].values())
+    assert json.loads((tmp_path / "modes.json").read_text())["targets"] == t
+    assert "beats identity on **0 of 2**" in (tmp_path / "modes.md").read_text()
+    assert (tmp_path / "modes.png").is_file() and (tmp_path / "instruction" / "report.html").is_file()
+    assert np.isfinite(result["categories"]["restoration (psnr)"]["instruction"])
