@@ -40,8 +40,7 @@ def demo(
     photos: Annotated[str, typer.Option(help="'bundled', 'debian', 'all' or a folder.")] = "bundled",
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, ...")] = "auto",
 ) -> None:
-    """Run MODEL on test photos for a few tasks, told by example and in words; write gallery.png,
-    the reports and the numbers."""
+    """Run MODEL on test photos, told each task by example and in words; write a gallery and reports."""
     with user_errors():
         try:
             pipe = GenLVPipeline.from_pretrained(model, device=device, tile=None)

@@ -36,10 +36,11 @@ def finetune_command(
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, ...")] = "auto",
     overwrite: Annotated[bool, typer.Option(help="Replace a run already in OUT.")] = False,
 ) -> None:
-    """Fine-tune with the GenLV paper's strategies in the training loop; keeps the weights that validate best.
+    """Fine-tune on a few pairs with the GenLV paper's strategies; keeps the best-validating weights.
 
-    The pairs are examples of the task; --instruction adds words for it (a model that reads words
-    then also answers the instruction alone)."""
+    It runs in the one training loop (a freeze policy plus early stopping). The pairs are
+    examples of the task; --instruction adds words for it (a model that reads words then also
+    answers the instruction alone)."""
     with user_errors():
         cfg = FewShotConfig(
             strategy,

@@ -67,14 +67,15 @@ def shipped() -> None:
         typer.echo("no shipped models in this installation")
         return
     table = Table(title="Shipped models")
-    for col in ("name", "architecture", "trained tasks", "steps", "folder"):
+    for col in ("name", "told by", "architecture", "trained tasks", "steps", "folder"):
         table.add_column(col)
     for name in names:
         info = model_info(name)
         tasks = info.get("trained_tasks", [])
         table.add_row(
             name + (" (default)" if name == DEFAULT_MODEL else ""),
-            f"GenLV dim {info['dim']}" + (", global residual" if info.get("global_residual") else ""),
+            "example, words or both" if info.get("text_dim") else "example",
+            f"{info['architecture']} dim {info['dim']}" + (", global residual" if info.get("global_residual") else ""),
             str(len(tasks)),
             str(info.get("training", {}).get("steps", info.get("trained_steps", "?"))),
             str(PRETRAINED_DIR / name),

@@ -32,8 +32,7 @@ def run(
     overlap: Annotated[int, typer.Option(help="Tile overlap in pixels.")] = 64,
     overwrite: Annotated[bool, typer.Option(help="Replace existing output files (never inputs).")] = False,
 ) -> None:
-    """Predict the target of INPUT, told the task by an example pair (--prompt), an explanatory
-    instruction (--instruction), or both."""
+    """Predict INPUT's target, told the task by an example pair (--prompt), in words (--instruction), or both."""
     with user_errors():
         Condition(prompt=prompt, instruction=instruction)  # at least one of them, before any work
         pairs = plan_outputs(input, output, prompt or (), overwrite=overwrite)
