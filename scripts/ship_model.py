@@ -93,6 +93,9 @@ def main() -> int:
     parser.add_argument("--classical", type=Path, help="benchmarks/classical_baselines.py JSON with a model column")
     parser.add_argument("--extend", help="A shipped model whose recorded stages come before the given runs")
     parser.add_argument(
+        "--modes", type=Path, help="benchmarks/condition_modes.py modes.json (a model that reads words)"
+    )
+    parser.add_argument(
         "--refresh-results", action="store_true", help="only rewrite the card's results section from --eval (no --run)"
     )
     args = parser.parse_args()
@@ -238,6 +241,8 @@ def model_card(args, stages: list[Stage], n_params: int, dest: Path, model_cfg) 
         f"--name {args.name} ...`.",
         "",
     ]
+    if getattr(args, "modes", None):
+        lines += modes_section(json.loads(args.modes.read_text()), args.modes)
     if args.eval:
         lines += results_section(json.loads((args.eval / "summary.json").read_text()), set(tasks))
     if args.classical:
@@ -293,6 +298,35 @@ def results_section(summary: dict, trained: set[str]) -> list[str]:
             + ".",
             "",
         ]
+    return lines
+
+
+def modes_section(result: dict, path: Path) -> list[str]:
+    """The three ways of telling the task, per category, and the targets (condition_modes study)."""
+    t = result["targets"]
+    vis = result.get("visual_model") or "visual model"
+    lines = [
+        "## Told by example, in words, or both",
+        "",
+        f"From `{path}` (`python benchmarks/condition_modes.py`): each benchmark query told by an example pair, by a "
+        f"held-out explanatory instruction of its own change, or both; mean scores per category beside identity and "
+        f"{vis} (told by example).",
+        "",
+        f"| category | tasks | identity | by example | in words | both | {vis} |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for cat, v in result["categories"].items():
+        lines.append(
+            f"| {cat} | {v['tasks']} | {v['identity']} | {v['example']} | {v['instruction']} | {v['both']} | "
+            f"{v.get('visual', '-')} |"
+        )
+    lines += [
+        "",
+        f"On the {t['tasks']} trained restoration and enhancement tasks: told in words only it beats identity on "
+        f"{t['instruction_beats_identity']}; told both ways it is at least as good as the better single way on "
+        f"{t['both_at_least_either']}.",
+        "",
+    ]
     return lines
 
 

@@ -6,6 +6,7 @@ import logging
 
 import typer
 
+from pixtask.cli import app as app_cli
 from pixtask.cli import bench, demo, evaluate, export, finetune, instructions, models, run, study, tasks, train
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ app.command("run")(run.run)
 app.command("train")(train.train)
 app.command("eval")(evaluate.evaluate_command)
 app.command("finetune")(finetune.finetune_command)
+app.command("app")(app_cli.app_command)
 
 
 @app.callback()

@@ -1,0 +1,141 @@
+"""What the app does for one request, without Gradio: read and check the uploads, build the
+condition (a library task's example pair, an uploaded pair, an instruction, or a combination),
+run the pipeline, and write the result. Errors are :class:`AppError` with a one-line message the
+page shows; nothing here prints a traceback to the user."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pixtask.app.examples import example_pair
+from pixtask.core.condition import Condition, ConditionError
+from pixtask.core.image_io import ImageReadError, read_image, write_image
+from pixtask.models.hub import WeightsError
+from pixtask.pipelines import GenLVPipeline
+
+NO_TASK = "(none)"
+
+
+class AppError(ValueError):
+    """A request the app refuses, with the reason to show in the page."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 20 * 2**20  # an uploaded file
+    max_pixels: int = 16_000_000  # an uploaded image (4000 x 4000)
+    file_ttl_s: int = 3600  # results are deleted after this
+
+
+@dataclass
+class Result:
+    input: np.ndarray
+    output: np.ndarray
+    path: Path  # the result as PNG, for the download button
+    told: str  # how the model was told: "example", "instruction" or "both"
+    example: tuple[np.ndarray, np.ndarray] | None  # the example pair used (synthesised or uploaded)
+    seconds: float
+    report: str  # one Markdown paragraph for the page
+
+
+class PixtaskService:
+    """One per app: the pipelines (loaded once per model, shared by requests) and the limits."""
+
+    def __init__(self, models: dict[str, str], limits: Limits | None = None, device: str = "auto") -> None:
+        if not models:
+            raise ValueError("the app needs at least one model")
+        self.models, self.limits, self.device = models, limits or Limits(), device
+        self._pipelines: dict[str, GenLVPipeline] = {}
+        self._lock = threading.Lock()
+        self.out_dir = Path(tempfile.mkdtemp(prefix="pixtask-app-"))
+
+    def pipeline(self, name: str) -> GenLVPipeline:
+        if name not in self.models:
+            raise AppError(f"unknown model {name!r}; choose one of {', '.join(self.models)}")
+        with self._lock:
+            if name not in self._pipelines:
+                try:
+                    self._pipelines[name] = GenLVPipeline.from_pretrained(self.models[name], device=self.device)
+                except WeightsError as exc:
+                    raise AppError(str(exc)) from None
+            return self._pipelines[name]
+
+    def reads_words(self, name: str) -> bool:
+        return bool(getattr(self.pipeline(name).model.config, "text_dim", 0))
+
+    def read(self, path: str | os.PathLike | None, role: str) -> np.ndarray:
+        """An uploaded image, checked against the limits; errors name the role, not a temp path."""
+        if path is None:
+            raise AppError(f"no {role} was given")
+        size = os.path.getsize(path)
+        if size > self.limits.max_bytes:
+            raise AppError(f"the {role} is {size / 2**20:.1f} MB; the limit is {self.limits.max_bytes / 2**20:.0f} MB")
+        try:
+            return read_image(path, max_pixels=self.limits.max_pixels)
+        except ImageReadError as exc:
+            reason = str(exc).split(": ", 1)[-1]
+            raise AppError(f"the {role} could not be read as an image ({reason})") from None
+
+    def run(
+        self,
+        image: str | os.PathLike | None,
+        *,
+        model: str,
+        task: str | None = None,
+        level: int | None = None,
+        pair: tuple[str | None, str | None] = (None, None),
+        instruction: str | None = None,
+        on_tile=None,
+    ) -> Result:
+        self.sweep()
+        query = self.read(image, "input photo")
+        example = None
+        if task and task != NO_TASK and any(pair):
+            raise AppError("give one example: a task from the library or an uploaded pair, not both")
+        if task and task != NO_TASK:
+            try:
+                p_in, p_out, source = example_pair(task, level, query)
+            except (KeyError, ValueError) as exc:
+                raise AppError(str(exc.args[0] if isinstance(exc, KeyError) else exc)) from None
+            example = (p_in, p_out)
+            how = f"an example pair of `{task}` synthesised from `{source}`"
+        elif any(pair):
+            if not all(pair):
+                raise AppError("an uploaded example needs both images: before and after")
+            example = (self.read(pair[0], "example's before image"), self.read(pair[1], "example's after image"))
+            if example[0].shape != example[1].shape:
+                raise AppError("the example's before and after images differ in size")
+            how = "your example pair"
+        words = (instruction or "").strip() or None
+        try:
+            condition = Condition(prompt=example, instruction=words)
+            pipe = self.pipeline(model)
+            started = time.perf_counter()
+            out = pipe(query, condition=pipe.condition(condition.prompt, condition.instruction), on_tile=on_tile)
+        except ConditionError as exc:
+            raise AppError(
+                str(exc).replace("--prompt", "an example").replace("--instruction", "an instruction")
+            ) from None
+        seconds = time.perf_counter() - started
+        path = write_image(Path(tempfile.mkdtemp(dir=self.out_dir)) / "pixtask-result.png", out.array)
+        parts = [how] if example is not None else []
+        parts += ["your instruction"] if words else []
+        size = f"{query.shape[1]}x{query.shape[0]}"
+        report = f"**{model}** was told by {' and '.join(parts)} ({out.told}); {seconds:.2f} s for {size}."
+        return Result(query, out.array, path, out.told, example, seconds, report)
+
+    def sweep(self) -> None:
+        """Delete results older than the time limit."""
+        cutoff = time.time() - self.limits.file_ttl_s
+        for folder in self.out_dir.glob("*"):
+            if folder.stat().st_mtime < cutoff:
+                for f in folder.glob("*"):
+                    f.unlink(missing_ok=True)
+                folder.rmdir()

@@ -1,0 +1,67 @@
+"""The app's request logic, without a browser: conditions, limits and error messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from pixtask.app.examples import example_pair, example_photos, fingerprint
+from pixtask.app.service import AppError, Limits, PixtaskService
+from pixtask.core.image_io import read_image, write_image
+from pixtask.models import create_model, save_pretrained
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("model")
+    torch.manual_seed(0)
+    save_pretrained(create_model("genlv-tiny-text", dim=8, prompt_nf=8), folder / "words")
+    models = {"words": str(folder / "words"), "pixtask-tiny": "pixtask-tiny"}
+    return PixtaskService(models, Limits(max_bytes=2 * 2**20, max_pixels=300_000), device="cpu")
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory, photo_128):
+    path = tmp_path_factory.mktemp("in") / "photo.png"
+    write_image(path, photo_128)
+    return path
+
+
+def test_an_example_pair_never_comes_from_the_input_photo():
+    first = example_photos()[0]
+    img = first.load()
+    p_in, p_out, source = example_pair("derain", None, img)
+    assert source != first.id and p_in.shape == p_out.shape == (256, 256, 3)
+    assert not np.array_equal(p_in, p_out)
+    assert np.abs(fingerprint(img) - fingerprint(read_image(first.path))).mean() < 0.01
+
+
+def test_each_condition_mode(service, photo, tmp_path):
+    library = service.run(photo, model="words", task="white-balance", level=3)
+    assert library.told == "example" and "synthesised" in library.report and library.example is not None
+    words = service.run(photo, model="words", instruction="the colours warm up as if lit by a low sun")
+    assert words.told == "instruction" and words.example is None
+    write_image(tmp_path / "a.png", read_image(photo))
+    write_image(tmp_path / "b.png", read_image(photo) * 0.5)
+    both = service.run(photo, model="words", pair=(tmp_path / "a.png", tmp_path / "b.png"), instruction="darker")
+    assert both.told == "both" and "your example pair and your instruction" in both.report
+    for r in (library, words, both):
+        assert r.output.shape == r.input.shape and read_image(r.path).shape == r.input.shape
+
+
+def test_errors_are_one_line_messages(service, photo, tmp_path):
+    with pytest.raises(AppError, match=r"needs an example pair .*an example.*an instruction"):
+        service.run(photo, model="words")
+    with pytest.raises(AppError, match="reads no instructions"):
+        service.run(photo, model="pixtask-tiny", instruction="the colours warm up")
+    (tmp_path / "bad.png").write_bytes(b"not an image at all")
+    with pytest.raises(AppError, match=r"^the input photo could not be read as an image"):
+        service.run(tmp_path / "bad.png", model="words", task="derain")
+    write_image(tmp_path / "big.png", np.zeros((600, 600, 3), np.float32))
+    with pytest.raises(AppError, match=r"input photo could not be read.*exceeds the limit of 300,000"):
+        service.run(tmp_path / "big.png", model="words", task="derain")
+    with pytest.raises(AppError, match="needs both images"):
+        service.run(photo, model="words", pair=(photo, None))
+    with pytest.raises(AppError, match="not both"):
+        service.run(photo, model="words", task="derain", pair=(photo, photo))
