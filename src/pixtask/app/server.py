@@ -40,14 +40,16 @@ def build_app(service: PixtaskService, default_model: str, *, concurrency: int =
         )
         with gr.Row():
             with gr.Column():
-                image = gr.Image(type="filepath", label="Input photo", elem_id="input-photo", height=320)
+                # files, not gr.Image: the app reads them itself, so a corrupt upload gets its message
+                image = gr.File(label="Input photo", file_types=["image"], elem_id="input-photo", height=120)
+                preview = gr.Image(label="Input", interactive=False, height=240, elem_id="input-preview")
                 gr.Examples(examples, inputs=[image], label="Or pick a bundled photo")
                 with gr.Tab("Example from the task library"):
                     task = gr.Dropdown([NO_TASK, *list_tasks()], value=NO_TASK, label="Task", elem_id="task")
                     level = gr.Slider(1, 5, value=3, step=1, label="Severity (for tasks with levels)")
                 with gr.Tab("Your example pair"):
-                    pair_in = gr.Image(type="filepath", label="Example before", elem_id="pair-before", height=200)
-                    pair_out = gr.Image(type="filepath", label="Example after", elem_id="pair-after", height=200)
+                    pair_in = gr.File(label="Example before", file_types=["image"], elem_id="pair-before", height=100)
+                    pair_out = gr.File(label="Example after", file_types=["image"], elem_id="pair-after", height=100)
                 instruction = gr.Textbox(
                     label="Instruction: describe the change (e.g. 'the falling streaks of water fade away')",
                     elem_id="instruction",
@@ -61,6 +63,16 @@ def build_app(service: PixtaskService, default_model: str, *, concurrency: int =
                 with gr.Row():
                     example_in = gr.Image(label="Example used: before", interactive=False, height=160)
                     example_out = gr.Image(label="Example used: after", interactive=False, height=160)
+
+        def show(path):
+            if path is None:
+                return None
+            try:
+                return to_uint8(service.read(path, "input photo"))
+            except AppError as exc:
+                raise gr.Error(str(exc), print_exception=False) from None
+
+        image.change(show, [image], [preview])
 
         def handle(image, task, level, pair_in, pair_out, instruction, model, progress=gr.Progress()):  # noqa: B008
             def on_tile(done: int, total: int) -> None:
