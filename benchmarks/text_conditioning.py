@@ -61,7 +61,7 @@ def main() -> int:
         losses = [float(r.split(",")[1]) for r in (out / "log.csv").read_text().splitlines()[1:]]
         predict = GenLVPipeline.from_pretrained(folder, tile=None).predictor()
         row = {"train_minutes": round(minutes, 1), "tail_loss": round(float(np.mean(losses[-10:])), 4)}
-        for mode in ("instruction", "example", "both"):
+        for mode in ("instruction", "example"):
             rows = evaluate(predict, bench, mode=mode)
             gains = {}
             for r in rows:
@@ -86,14 +86,14 @@ def main() -> int:
         "",
         "Measured by `python benchmarks/text_conditioning.py --steps " + str(args.steps) + "`.",
         "",
-        "| design | in words: gain (dB) | tasks > identity | by example: gain | both: gain | train loss | minutes |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| design | in words: gain (dB) | tasks > identity | by example: gain | train loss | minutes |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for design, r in results.items():
         lines.append(
             f"| {design} | {r['instruction']['mean_gain_db']:+.3f} | {r['instruction']['tasks_beating_identity']}/"
-            f"{r['instruction']['tasks']} | {r['example']['mean_gain_db']:+.3f} | {r['both']['mean_gain_db']:+.3f} | "
-            f"{r['tail_loss']} | {r['train_minutes']} |"
+            f"{r['instruction']['tasks']} | {r['example']['mean_gain_db']:+.3f} | {r['tail_loss']} | "
+            f"{r['train_minutes']} |"
         )
     (args.out / "text_conditioning.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {args.out / 'text_conditioning.md'}")

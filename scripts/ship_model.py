@@ -167,9 +167,15 @@ def stage_line(i: int, st: Stage) -> str:
     o, batch = st.cfg["optim"], st.cfg["batch_size"]
     loss = st.cfg.get("loss", "l1")
     start = "from random weights" if not st.cfg.get("init_from") else "from the previous stage's weights"
+    if st.cfg["model"] != "genlv-tiny" and st.cfg.get("init_from"):
+        start += f", as {st.cfg['model']} (its new layers start fresh)"
     weights = st.cfg["data"].get("weights") or {}
     listed = ", ".join(f"{t} x{w:g}" for t, w in weights.items())
     sampling = f"task sampling weights {listed} (others x1), " if weights else ""
+    modes = st.cfg["data"].get("condition_modes") or {}
+    if modes:
+        told = ", ".join(f"{m} x{w:g}" for m, w in modes.items())
+        sampling += f"condition dropout (each sample told by {told}; words from the training split), "
     return (
         f"- Stage {i} (`{st.config_path}`, {start}): {st.steps} steps of batch {batch} ({st.steps * batch} samples), "
         f"{sampling}{loss} loss, AdamW lr {o['lr']} betas {o['betas']}, {o['warmup_steps']} warmup steps then "

@@ -150,3 +150,13 @@ def test_run_and_eval_accept_prompt_instruction_or_both(text_run, photo_128, tmp
     assert nothing.exit_code == 2 and "--instruction" in nothing.output
     visual = runner.invoke(app, ["eval", "--bench", str(bench), "--model", "pixtask-tiny", "--instruction"])
     assert visual.exit_code == 2 and "reads no instructions" in visual.output
+
+
+def test_run_with_words_and_no_model_uses_the_shipped_model_that_reads_them(photo_128, tmp_path):
+    write_image(tmp_path / "photo.png", photo_128)
+    out = tmp_path / "out.png"
+    r = runner.invoke(app, ["run", "-i", str(tmp_path / "photo.png"), "-o", str(out), "--instruction", WORDS])
+    assert r.exit_code == 0, r.output
+    assert "pixtask-tiny-text, told by the instruction" in r.output
+    result = read_image(out)
+    assert result.shape == photo_128.shape and np.abs(result - photo_128).mean() > 1e-4
