@@ -156,9 +156,9 @@ def time_training(device: torch.device, photos: str, compile_model: bool, quick:
         wait = compute = 0.0
         for step in range(steps + 3):
             t0 = time.perf_counter()
-            batch = next(it)
+            samples = next(it)
             t1 = time.perf_counter()
-            trainer.train_step(batch)
+            trainer.train_step(samples)
             sync(device)
             t2 = time.perf_counter()
             if step >= 3:
