@@ -25,7 +25,7 @@ def bench(tmp_path_factory):
 
 
 def test_identity_predictor_equals_identity_baseline(bench):
-    results = evaluate(lambda q, pi, po: q, bench)
+    results = evaluate(lambda q, condition: q, bench)
     assert len(results) == 4
     assert all(r.value == r.identity for r in results)
     assert all(r.prompt_photo != r.query_photo for r in results)
@@ -37,7 +37,7 @@ def test_identity_predictor_equals_identity_baseline(bench):
 
 
 def test_constant_grey_predictor_by_hand(bench):
-    results = evaluate(lambda q, pi, po: np.full_like(q, 0.5), bench)
+    results = evaluate(lambda q, condition: np.full_like(q, 0.5), bench)
     root = bench
     for r in results:
         sample = next(
@@ -53,7 +53,7 @@ def test_constant_grey_predictor_by_hand(bench):
 
 
 def test_summary_directions_and_report_files(bench, tmp_path):
-    results = evaluate(lambda q, pi, po: np.full_like(q, 0.5), bench)
+    results = evaluate(lambda q, condition: np.full_like(q, 0.5), bench)
     summary = write_report(results, bench, tmp_path, "grey")
     canny = summary["tasks"]["canny"]
     # MAE: lower is better, so a gain is baseline - model; for an edge map the constant is the baseline
@@ -84,7 +84,7 @@ def test_summary_directions_and_report_files(bench, tmp_path):
 
 def test_wrong_output_shape_is_reported(bench):
     with pytest.raises(ValueError, match="predictor returned"):
-        evaluate(lambda q, pi, po: q[:32], bench)
+        evaluate(lambda q, condition: q[:32], bench)
 
 
 def test_gain_by_level_shows_what_the_task_mean_hides(tmp_path):

@@ -48,7 +48,7 @@ def test_input_kinds_agree(pipe, prompt, tmp_path, photo_128):
 
 
 def test_prompt_errors(pipe, prompt, photo_128):
-    with pytest.raises(ValueError, match="needs a prompt pair"):
+    with pytest.raises(ValueError, match="needs an example pair"):
         pipe(photo_128)
     with pytest.raises(ValueError, match="the prompt images must have the same size"):
         pipe(photo_128, (prompt[0], prompt[1][:64]))

@@ -37,12 +37,13 @@ def model_dir(tmp_path_factory):
     return folder
 
 
-def identity(q, pi, po):
+def identity(q, condition):
     return q
 
 
-def prompt_shift(q, pi, po):
+def prompt_shift(q, condition):
     """Output depends on the prompt: adds the prompt pair's mean change."""
+    pi, po = condition.prompt
     return np.clip(q + (po - pi).mean(), 0, 1)
 
 
