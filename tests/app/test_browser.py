@@ -166,6 +166,7 @@ def test_every_condition_mode_in_a_real_browser(app_url, browser, photo_128, tmp
     seen = _run(browser, seen)
     assert "your example pair" in seen and "(both)" in seen, seen
     if SCREENSHOT:
+        time.sleep(3)  # let the page finish drawing the outputs
         Path(SCREENSHOT).parent.mkdir(parents=True, exist_ok=True)
         browser.save_screenshot(SCREENSHOT)
 
