@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from pixtask.core.condition import Condition
 from pixtask.evaluation.classical import auto_exposure, classical_predictor
 from pixtask.evaluation.metrics import psnr
 from pixtask.tasks import get_task
@@ -10,7 +11,7 @@ from pixtask.tasks import get_task
 
 def test_non_local_means_beats_identity_on_gaussian_noise(photo_128):
     inp, tgt = get_task("denoise-gaussian")(photo_128, np.random.default_rng(0), 2)
-    out = classical_predictor("denoise-gaussian")(inp, inp, inp)
+    out = classical_predictor("denoise-gaussian")(inp, Condition(prompt=(inp, inp)))
     assert psnr(out, tgt) > psnr(inp, tgt) + 2
 
 
