@@ -32,6 +32,7 @@ import yaml
 from pixtask.data.photos import resolve_photos
 from pixtask.evaluation.report import secondary_table
 from pixtask.models.hub import CONFIG_NAME, PRETRAINED_DIR, RECORD_NAME, WEIGHTS_NAME, from_pretrained, model_info
+from pixtask.studies.condition_modes import category_table
 from pixtask.tasks import get_task
 from pixtask.training.config import load_config
 
@@ -318,14 +319,8 @@ def modes_section(result: dict, path: Path) -> list[str]:
         f"held-out explanatory instruction of its own change, or both; mean scores per category beside identity and "
         f"{vis} (told by example).",
         "",
-        f"| category | tasks | identity | by example | in words | both | {vis} |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        category_table(result),
     ]
-    for cat, v in result["categories"].items():
-        lines.append(
-            f"| {cat} | {v['tasks']} | {v['identity']} | {v['example']} | {v['instruction']} | {v['both']} | "
-            f"{v.get('visual', '-')} |"
-        )
     lines += [
         "",
         f"On the {t['tasks']} trained restoration and enhancement tasks: told in words only it beats identity on "

@@ -137,10 +137,6 @@ def modes_markdown(result: dict) -> str:
         row += [f"{r['baseline_value']} ({r['baseline']})", r["example"], r["instruction"], r["both"]]
         row += [r.get("visual", "-")] if vis else []
         rows.append(row)
-    cats = [
-        [c, v["tasks"], v["identity"], v["example"], v["instruction"], v["both"], v.get("visual", "-")]
-        for c, v in result["categories"].items()
-    ]
     t = result["targets"]
     lines = [
         f"# {result['model']} told by example, in words, and both",
@@ -162,7 +158,7 @@ def modes_markdown(result: dict) -> str:
         "",
         "## Per category",
         "",
-        markdown_table(["category", "tasks", "identity", "by example", "in words", "both", vis or "visual"], cats),
+        category_table(result),
         "## Per task",
         "",
         markdown_table(header, rows, align_right_from=4),
@@ -172,6 +168,16 @@ def modes_markdown(result: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def category_table(result: dict) -> str:
+    """Per-category means of each mode beside identity and the visual model (Markdown)."""
+    vis = result.get("visual_model") or "visual model"
+    rows = [
+        [c, v["tasks"], v["identity"], v["example"], v["instruction"], v["both"], v.get("visual", "-")]
+        for c, v in result["categories"].items()
+    ]
+    return markdown_table(["category", "tasks", "identity", "by example", "in words", "both", vis], rows)
 
 
 def plot_modes(result: dict, path: Path) -> None:
