@@ -7,7 +7,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False NO_ALBUMENTATIONS_UPDATE=1
+# one per line: `export A=1 B=1` in make sets A to the string "1 B=1" (and hub look-ups stayed on)
+export HF_HUB_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export NO_ALBUMENTATIONS_UPDATE := 1
 
 .PHONY: setup demo bench-lite studies test lint bench-synthesis bench-full debian-photos clean
 

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 from pathlib import Path
 
-for _key, _value in {
-    "HF_HUB_OFFLINE": "1",
-    "HF_DATASETS_OFFLINE": "1",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "NO_ALBUMENTATIONS_UPDATE": "1",
-}.items():
-    os.environ.setdefault(_key, _value)
+from pixtask.core.offline import stay_offline
+
+stay_offline()  # forced, not defaulted: a user's HF_HUB_OFFLINE=0 must not put the tests online
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

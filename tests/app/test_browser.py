@@ -5,18 +5,16 @@ the browser is missing; CI installs it (.ci/run)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
-import socket
 import time
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from pixtask.core.image_io import decode_image, write_image
-from pixtask.models import create_model, save_pretrained
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(
@@ -24,34 +22,16 @@ pytestmark = pytest.mark.skipif(
     reason="needs Debian's chromium and chromium-driver (apt install chromium chromium-driver)",
 )
 # for the README's screenshot: PIXTASK_APP_SCREENSHOT=docs/images/app.png PIXTASK_APP_MODEL=pixtask-tiny-text
+# (PIXTASK_APP_MODEL: conftest.py)
 SCREENSHOT = os.environ.get("PIXTASK_APP_SCREENSHOT")
-MODEL = os.environ.get("PIXTASK_APP_MODEL")  # a shipped model instead of the test's small random one
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    pytest.importorskip("gradio")
-    from pixtask.app.server import build_app, launch
-    from pixtask.app.service import Limits, PixtaskService
+def app_url(start_app):
+    from pixtask.app.service import Limits
 
-    folder = tmp_path_factory.mktemp("models") / "words"
-    torch.manual_seed(0)
-    model = create_model("genlv-tiny-text", dim=8, prompt_nf=8)
-    with torch.no_grad():
-        model.output.weight.normal_(0, 0.05)  # a fresh global-residual model would return its input
-    save_pretrained(model, folder)
-    service = PixtaskService({"words": MODEL or str(folder)}, Limits(max_bytes=5 * 2**20), device="cpu")
-    page = build_app(service, "words")
-    port = _free_port()
-    launch(page, port=port, max_bytes=service.limits.max_bytes, block=False)
-    yield f"http://127.0.0.1:{port}"
-    page.close()
+    url, _, _ = start_app(Limits(max_bytes=5 * 2**20))
+    return url
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +88,10 @@ def _run(driver, previous: str) -> str:
     driver.find_element(By.CSS_SELECTOR, "#run").click()
     deadline = time.time() + 60
     while time.time() < deadline:
-        report = driver.find_element(By.CSS_SELECTOR, "#report").text
-        if report and report != previous and "processing" not in report and "was told by" in report:
-            return " ".join(report.split())
+        report = " ".join(driver.find_element(By.CSS_SELECTOR, "#report").text.split())
+        pending = "processing" in report or re.match(r"^[\d.]+\s*s\b", report)  # Gradio's timer while it runs
+        if report != previous and not pending and "was told by" in report:
+            return report
         toasts = driver.find_elements(By.CSS_SELECTOR, ".toast-body")
         if toasts and toasts[-1].text:
             return "ERROR " + toasts[-1].text

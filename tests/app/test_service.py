@@ -65,3 +65,25 @@ def test_errors_are_one_line_messages(service, photo, tmp_path):
         service.run(photo, model="words", pair=(photo, None))
     with pytest.raises(AppError, match="not both"):
         service.run(photo, model="words", task="derain", pair=(photo, photo))
+
+
+def test_requests_from_many_threads_compute_on_the_service_thread(service, photo):
+    """Memory stays flat only if model work stays on the service's long-lived threads."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = []
+    pipeline = service.pipeline
+
+    def recording(name):
+        names.append(threading.current_thread().name)
+        return pipeline(name)
+
+    service.pipeline = recording
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            runs = [pool.submit(service.run, photo, model="words", instruction="darker") for _ in range(3)]
+            assert all(r.result().told == "instruction" for r in runs)
+    finally:
+        del service.pipeline
+    assert names and all(n.startswith("pixtask-compute") for n in names), names

@@ -7,14 +7,13 @@ queue and bounded concurrency, so the app stays responsive and its memory flat u
 
 from __future__ import annotations
 
-import os
-
 from pixtask.app.examples import example_photos
 from pixtask.app.service import NO_TASK, AppError, PixtaskService
 from pixtask.core.image_io import to_uint8
+from pixtask.core.offline import stay_offline
 from pixtask.tasks import list_tasks
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+stay_offline()  # before Gradio is imported: it reads its analytics switch then
 
 
 def import_gradio():
@@ -32,7 +31,9 @@ def build_app(service: PixtaskService, default_model: str, *, concurrency: int =
     fonts = ["ui-sans-serif", "system-ui", "sans-serif"]
     theme = gr.themes.Default(font=fonts, font_mono=["ui-monospace", "monospace"])
     examples = [[str(p.path)] for p in example_photos()]
-    with gr.Blocks(title="pixtask", delete_cache=(600, service.limits.file_ttl_s)) as page:
+    # uploads and Gradio's copies of results are deleted as old as the service's own results
+    ttl = service.limits.file_ttl_s
+    with gr.Blocks(title="pixtask", delete_cache=(int(service.sweep_period), ttl)) as page:
         page.theme = theme
         gr.Markdown(
             "# pixtask\nOne model, many image-to-image tasks. Tell it the task **by example** (a task from the "
@@ -57,7 +58,10 @@ def build_app(service: PixtaskService, default_model: str, *, concurrency: int =
                 model = gr.Dropdown(list(service.models), value=default_model, label="Model", elem_id="model")
                 run = gr.Button("Run", variant="primary", elem_id="run")
             with gr.Column():
-                slider = gr.ImageSlider(label="Before / after", type="numpy", elem_id="result", height=420)
+                # PNG, not the default WebP: the comparison must not add compression artefacts
+                slider = gr.ImageSlider(
+                    label="Before / after", type="numpy", format="png", elem_id="result", height=420
+                )
                 report = gr.Markdown(elem_id="report")
                 download = gr.DownloadButton("Download the result", elem_id="download")
                 with gr.Row():

@@ -5,10 +5,13 @@ page shows; nothing here prints a traceback to the user."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,15 +49,42 @@ class Result:
 
 
 class PixtaskService:
-    """One per app: the pipelines (loaded once per model, shared by requests) and the limits."""
+    """One per app: the pipelines (loaded once per model, shared by requests) and the limits.
 
-    def __init__(self, models: dict[str, str], limits: Limits | None = None, device: str = "auto") -> None:
+    Requests are computed on ``workers`` long-lived threads, whatever thread asks: glibc gives each
+    thread that allocates its own memory arena, and a web server's many short-lived request threads
+    made the resident memory climb burst after burst (measured: 1.3 GB on one thread, 2.5-3.6 GB
+    spread over new threads)."""
+
+    def __init__(
+        self, models: dict[str, str], limits: Limits | None = None, device: str = "auto", workers: int = 1
+    ) -> None:
         if not models:
             raise ValueError("the app needs at least one model")
         self.models, self.limits, self.device = models, limits or Limits(), device
+        self._compute = ThreadPoolExecutor(workers, thread_name_prefix="pixtask-compute")
         self._pipelines: dict[str, GenLVPipeline] = {}
         self._lock = threading.Lock()
         self.out_dir = Path(tempfile.mkdtemp(prefix="pixtask-app-"))
+        atexit.register(shutil.rmtree, self.out_dir, ignore_errors=True)
+        # results are swept on a timer too, not only when the next request comes
+        self._stop = threading.Event()
+        threading.Thread(target=self._sweep_every, args=(self.sweep_period,), daemon=True).start()
+
+    @property
+    def sweep_period(self) -> float:
+        """How often old files are looked for: often enough that none outlives its time by much."""
+        return max(1.0, min(600.0, self.limits.file_ttl_s / 2))
+
+    def _sweep_every(self, seconds: float) -> None:
+        while not self._stop.wait(seconds):
+            self.sweep()
+
+    def close(self) -> None:
+        """Stop the sweeper and delete every result now."""
+        self._stop.set()
+        self._compute.shutdown(wait=False, cancel_futures=True)
+        shutil.rmtree(self.out_dir, ignore_errors=True)
 
     def pipeline(self, name: str) -> GenLVPipeline:
         if name not in self.models:
@@ -94,6 +124,11 @@ class PixtaskService:
         instruction: str | None = None,
         on_tile=None,
     ) -> Result:
+        """One request, computed on the service's own threads (see the class)."""
+        request = dict(model=model, task=task, level=level, pair=pair, instruction=instruction, on_tile=on_tile)
+        return self._compute.submit(self._run, image, **request).result()
+
+    def _run(self, image, *, model, task, level, pair, instruction, on_tile) -> Result:
         self.sweep()
         query = self.read(image, "input photo")
         example = None
@@ -135,7 +170,8 @@ class PixtaskService:
         """Delete results older than the time limit."""
         cutoff = time.time() - self.limits.file_ttl_s
         for folder in self.out_dir.glob("*"):
-            if folder.stat().st_mtime < cutoff:
-                for f in folder.glob("*"):
-                    f.unlink(missing_ok=True)
-                folder.rmdir()
+            try:
+                if folder.stat().st_mtime < cutoff:
+                    shutil.rmtree(folder)
+            except FileNotFoundError:  # swept by another thread meanwhile
+                pass

@@ -35,7 +35,7 @@ def app_command(
                 raise ValueError(f"{folder}: not a model folder")
             models[str(folder)] = str(folder)
         limits = Limits(max_bytes=max_mb * 2**20, max_pixels=int(max_megapixels * 1e6), file_ttl_s=ttl)
-        service = PixtaskService(models, limits, device=device)
+        service = PixtaskService(models, limits, device=device, workers=concurrency)
         default = DEFAULT_TEXT_MODEL if DEFAULT_TEXT_MODEL in models else next(iter(models))
         page = build_app(service, default, concurrency=concurrency, queue_size=queue)
         typer.echo(f"pixtask app on http://{host}:{port} (Ctrl+C to stop)")

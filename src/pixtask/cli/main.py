@@ -8,6 +8,7 @@ import typer
 
 from pixtask.cli import app as app_cli
 from pixtask.cli import bench, demo, evaluate, export, finetune, instructions, models, run, study, tasks, train
+from pixtask.core.offline import stay_offline
 
 app = typer.Typer(
     name="pixtask",
@@ -32,6 +33,7 @@ app.command("app")(app_cli.app_command)
 
 @app.callback()
 def _setup(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log details.")) -> None:
+    stay_offline()  # no command downloads anything
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
 
 
