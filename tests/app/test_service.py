@@ -87,3 +87,16 @@ def test_requests_from_many_threads_compute_on_the_service_thread(service, photo
     finally:
         del service.pipeline
     assert names and all(n.startswith("pixtask-compute") for n in names), names
+
+
+def test_a_large_photo_reports_progress_tile_by_tile(service, tmp_path):
+    big = np.random.default_rng(0).random((600, 700, 3)).astype(np.float32)  # over the 512-pixel tile
+    write_image(tmp_path / "big.png", big)
+    ticks = []
+    small = PixtaskService(dict(service.models), Limits(max_pixels=1_000_000), device="cpu")
+    result = small.run(
+        tmp_path / "big.png", model="words", instruction="darker", on_tile=lambda d, t: ticks.append((d, t))
+    )
+    assert result.output.shape == big.shape
+    total = ticks[-1][1]
+    assert total > 1 and ticks == [(i, total) for i in range(1, total + 1)], ticks
