@@ -7,7 +7,7 @@ import logging
 import typer
 
 from pixtask.cli import app as app_cli
-from pixtask.cli import bench, demo, evaluate, export, finetune, instructions, models, run, study, tasks, train
+from pixtask.cli import bench, data, demo, evaluate, export, finetune, instructions, models, run, study, tasks, train
 from pixtask.core.offline import stay_offline
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 app.add_typer(tasks.app, name="tasks")
 app.add_typer(bench.app, name="bench")
+app.add_typer(data.app, name="data")
 app.add_typer(models.app, name="models")
 app.add_typer(export.app, name="export")
 app.add_typer(study.app, name="study")

@@ -1,0 +1,71 @@
+"""``pixtask data``: triplet datasets (input, explanatory instruction, output) for other tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from pixtask.cli._common import console, user_errors
+
+app = typer.Typer(help="Triplet datasets: build, show, import and export.", no_args_is_help=True)
+
+
+@app.command("build")
+def build(
+    out: Annotated[Path, typer.Option(help="Output folder (a killed build run again resumes).")],
+    tasks: Annotated[str, typer.Option(help="Task patterns, comma-separated (e.g. 'de*,white-balance').")] = "*",
+    pairs: Annotated[int, typer.Option(help="Source pairs; each gives two records (both directions).")] = 1024,
+    format: Annotated[str, typer.Option(help="parquet (Hugging Face datasets) or webdataset (tar).")] = "parquet",
+    photos: Annotated[str, typer.Option(help="bundled, debian, all, or a folder (training split only).")] = "bundled",
+    crop: Annotated[int, typer.Option(help="Side of the square crops.")] = 256,
+    seed: Annotated[int, typer.Option(help="Same seed and settings, same bytes.")] = 0,
+    heldout_fraction: Annotated[float, typer.Option(help="Pairs told with held-out instructions.")] = 0.1,
+    pairs_per_shard: Annotated[int, typer.Option(help="Pairs per shard file.")] = 256,
+) -> None:
+    """Write triplet shards that `datasets` and WebDataset read without pixtask."""
+    with user_errors():
+        from pixtask.data.triplets import TripletConfig, build_triplets
+
+        config = TripletConfig(
+            tasks=tasks.split(","),
+            pairs=pairs,
+            format=format,
+            photos=photos,
+            crop=crop,
+            seed=seed,
+            heldout_fraction=heldout_fraction,
+            pairs_per_shard=pairs_per_shard,
+        )
+        with Progress(console=console, transient=True) as progress:
+            bar = progress.add_task("shards", total=config.shards)
+            resumed = []
+
+            def on_shard(done: int, total: int, skipped: bool) -> None:
+                progress.update(bar, completed=done)
+                if skipped:
+                    resumed.append(done)
+
+            config = build_triplets(config, out, on_shard=on_shard)
+        again = f" ({len(resumed)} already there)" if resumed else ""
+        typer.echo(
+            f"{out}: {config.pairs * 2} records ({config.pairs} pairs x 2 directions) over "
+            f"{len(config.task_ids)} tasks in {config.shards} {config.format} shards{again}"
+        )
+
+
+@app.command("show")
+def show(
+    folder: Annotated[Path, typer.Argument(help="A folder written by `pixtask data build`.")],
+    out: Annotated[Path | None, typer.Option(help="Page to write (default FOLDER/samples.html).")] = None,
+    count: Annotated[int, typer.Option(help="Records shown.")] = 24,
+) -> None:
+    """Render a page of records: input, instruction, output."""
+    with user_errors():
+        from pixtask.data.triplets import iter_triplets
+        from pixtask.viz.triplet_page import write_triplet_page
+
+        page = write_triplet_page(iter_triplets(folder, limit=count), out or folder / "samples.html", str(folder))
+        typer.echo(f"wrote {page}")
