@@ -264,3 +264,21 @@ def test_resume_accepts_checkpoints_written_before_a_key_existed(tmp_path):
     assert result_differences(saved, cfg) == []
     saved["seed"] = 5
     assert result_differences(saved, cfg) == ["seed: 5 -> 0"]
+
+
+def test_a_decvt_file_trains_beside_synthetic_tasks(tmp_path, photo_128, photo_128_b):
+    from pixtask.core.image_io import write_image
+
+    write_image(tmp_path / "a.png", photo_128)
+    write_image(tmp_path / "b.png", photo_128_b)
+    item = {"id": 1, "x_img_A": "a.png", "y_img_B": "b.png", "Task_Descriptions_from_A_to_B": "the scene changes"}
+    (tmp_path / "pairs.json").write_text(json.dumps([item]))
+    cfg = _cfg(
+        tmp_path / "run",
+        model="genlv-tiny-text",
+        steps=2,
+        **{"data.paired_folders": f"[{tmp_path / 'pairs.json'}]", "data.tasks": "[denoise-gaussian]"},
+    )
+    trainer = Trainer(cfg)
+    assert set(trainer.dataset.mixture.weights) == {"denoise-gaussian", "decvt:pairs"}
+    trainer.fit()

@@ -69,3 +69,45 @@ def show(
 
         page = write_triplet_page(iter_triplets(folder, limit=count), out or folder / "samples.html", str(folder))
         typer.echo(f"wrote {page}")
+
+
+@app.command("export")
+def export(
+    build: Annotated[Path, typer.Argument(help="A folder written by `pixtask data build`.")],
+    out: Annotated[Path, typer.Option(help="Folder for decvt.json and its images (must not hold them yet).")],
+) -> None:
+    """Write a triplet build as DECVT JSON (the Explanatory Instructions release layout)."""
+    with user_errors():
+        from pixtask.data.decvt import export_triplets
+
+        if (out / "decvt.json").exists():
+            raise ValueError(f"{out / 'decvt.json'}: already exists; choose another --out")
+        typer.echo(f"wrote {export_triplets(build, out)}")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="DECVT JSON or JSON Lines (the released layout).")],
+    images: Annotated[Path | None, typer.Option(help="Folder relative image paths start from.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Also write the pairs, chains merged, as DECVT JSON here.")] = None,
+) -> None:
+    """Check a DECVT file and summarise it; train on it with `data.paired_folders: [FILE]`."""
+    with user_errors():
+        from collections import Counter
+
+        from pixtask.data.decvt import read_decvt, write_decvt
+
+        pairs = read_decvt(file, images)
+        missing = sorted({str(p) for pair in pairs for p in (pair.a, pair.b) if not p.exists()})
+        if missing:
+            raise FileNotFoundError(f"{file}: {len(missing)} image(s) not found, e.g. {missing[0]}")
+        directions = sum(bool(p.a_to_b) + bool(p.b_to_a) for p in pairs)
+        chains = sum(1 for p in pairs if ":" in p.id and "-" in p.id.rsplit(":", 1)[1])
+        tasks = Counter(p.task for p in pairs)
+        typer.echo(
+            f"{file}: {len(pairs)} pairs ({chains} from multi-turn chains), {directions} directions with words; "
+            f"tasks: {', '.join(f'{t} {n}' for t, n in tasks.most_common())}"
+        )
+        if out is not None:
+            typer.echo(f"wrote {write_decvt(pairs, out)}")
+        typer.echo(f"train on it: add {file} to data.paired_folders in a training config")

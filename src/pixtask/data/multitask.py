@@ -19,7 +19,7 @@ from torch.utils.data import Dataset
 from pixtask.core.condition import MODES
 from pixtask.core.seeding import rng_for
 from pixtask.data.crops import PairSampler
-from pixtask.data.paired_folder import PairedFolder
+from pixtask.data.paired_folder import PAIR_SOURCE_PREFIXES, PairedFolder
 from pixtask.data.photos import Photo
 from pixtask.data.task_instructions import describe_task
 from pixtask.tasks import get_task, resolve_tasks
@@ -76,7 +76,8 @@ class MultiTaskDataset(Dataset):
 
     ``condition_modes`` (mode -> weight) is condition dropout: each sample is told its task by
     example, in words, or both, drawn by weight. Paired folders have no words of their own: their
-    samples are told by example unless ``folder_instruction`` gives words for them. The
+    samples are told by example unless ``folder_instruction`` gives words for them. DECVT sources
+    have each pair's words and are told by them alone. The
     condition is drawn from its own random stream, so the images of index i do not depend on it.
 
     ``length`` is nominal: any non-negative index is valid, so training samples a stream by
@@ -101,7 +102,7 @@ class MultiTaskDataset(Dataset):
         if test:
             raise ValueError(f"training photos must come from the training split; got test photos {test[:3]}")
         self.folders = {f.task_id: f for f in (paired_folders or [])}
-        unknown = [t for t in mixture.weights if t.startswith("folder:") and t not in self.folders]
+        unknown = [t for t in mixture.weights if t.startswith(PAIR_SOURCE_PREFIXES) and t not in self.folders]
         if unknown:
             raise ValueError(f"mixture names paired folders that were not given: {unknown}")
         self.photos, self.mixture, self.crop, self.seed = photos, mixture, crop, seed
@@ -142,7 +143,7 @@ class MultiTaskDataset(Dataset):
             second = folder.sample_crop(rng, self.crop, stem=others[int(rng.integers(len(others)))])
             images, level = [first[0], first[1], second[0], second[1]], 0
             sources = (f"{task_id}/{first[2]}", f"{task_id}/{second[2]}")
-            params = None
+            params = {"stem": second[2]}  # the query pair, whose own words a DECVT source has
         else:
             task = get_task(task_id)
             level = int(rng.choice(task.levels)) if task.levels else None
@@ -161,6 +162,11 @@ class MultiTaskDataset(Dataset):
         modes = list(self.condition_modes)
         p = np.array([self.condition_modes[m] for m in modes], dtype=np.float64)
         mode = modes[int(rng.choice(len(modes), p=p / p.sum()))]
+        folder = self.folders.get(task_id)
+        if folder is not None and folder.instructions:
+            # a source with each pair's own words (DECVT): its pairs need not share a task, so
+            # another of its pairs is no example of this one; told in words only
+            return {"has_prompt": False, "instruction": folder.instructions[params["stem"]]}
         if mode == "example" or (task_id in self.folders and not self.folder_instruction):
             return {"has_prompt": True, "instruction": ""}
         if task_id in self.folders:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -12,15 +12,22 @@ import numpy as np
 from pixtask.core.image_io import read_image
 from pixtask.data.photos import IMAGE_SUFFIXES
 
+PAIR_SOURCE_PREFIXES = ("folder:", "decvt:")  # task ids of pair sources, not registry tasks
+
 
 @dataclass(frozen=True)
 class PairedFolder:
-    """Matching files of ``root/input`` and ``root/target``; the task id is ``folder:<name>``."""
+    """Matching files of ``root/input`` and ``root/target``; the task id is ``folder:<name>``.
+
+    Other pair sources (a DECVT file: :func:`pixtask.data.decvt.decvt_source`) are built as one
+    too, with their own ``kind`` and words for each pair."""
 
     root: Path
     name: str
     files: dict[str, tuple[Path, Path]]  # stem -> (input file, target file), indexed once
     stems: tuple[str, ...]  # sorted, for seeded draws
+    instructions: dict[str, str] = field(default_factory=dict)  # stem -> the pair's own words
+    kind: str = "folder"
 
     @classmethod
     def open(cls, root: str | os.PathLike, name: str | None = None) -> PairedFolder:
@@ -40,7 +47,7 @@ class PairedFolder:
 
     @property
     def task_id(self) -> str:
-        return f"folder:{self.name}"
+        return f"{self.kind}:{self.name}"
 
     def load_pair(self, stem: str) -> tuple[np.ndarray, np.ndarray]:
         input_file, target_file = self.files[stem]
@@ -59,3 +66,12 @@ class PairedFolder:
         top, left = int(rng.integers(0, h - crop + 1)), int(rng.integers(0, w - crop + 1))
         window = (slice(top, top + crop), slice(left, left + crop))
         return np.ascontiguousarray(inp[window]), np.ascontiguousarray(tgt[window]), stem
+
+
+def open_pair_source(path: str | os.PathLike) -> PairedFolder:
+    """A paired folder, or a DECVT JSON / JSON Lines file (``.json``, ``.jsonl``)."""
+    if Path(path).suffix.lower() in (".json", ".jsonl"):
+        from pixtask.data.decvt import decvt_source
+
+        return decvt_source(path)
+    return PairedFolder.open(path)

@@ -25,7 +25,7 @@ class DataConfig:
     photos: str = "bundled"  # 'bundled', 'debian', 'all' or a folder; training split only
     tasks: list[str] = field(default_factory=lambda: ["*"])  # task id patterns
     weights: dict[str, float] = field(default_factory=dict)  # pattern -> sampling weight
-    paired_folders: list[str] = field(default_factory=list)  # folders with input/ and target/
+    paired_folders: list[str] = field(default_factory=list)  # folders with input/ and target/, or DECVT .json
     crop: int = 64
     max_side: int = 512  # photos shrunk to this longer side before cropping
     workers: int = 2

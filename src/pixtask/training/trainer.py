@@ -44,7 +44,7 @@ from pixtask.core.condition import Condition
 from pixtask.core.device import resolve_device, resolve_precision
 from pixtask.core.image_io import read_image
 from pixtask.data.multitask import MultiTaskDataset, TaskMixture
-from pixtask.data.paired_folder import PairedFolder
+from pixtask.data.paired_folder import PAIR_SOURCE_PREFIXES, PairedFolder, open_pair_source
 from pixtask.data.photos import resolve_photos
 from pixtask.models import create_model, from_pretrained, save_pretrained
 from pixtask.models.hub import config_dict, model_info
@@ -182,8 +182,8 @@ class Trainer:
     def _dataset(self) -> MultiTaskDataset:
         d = self.cfg.data
         photos = [p for p in resolve_photos(d.photos) if p.split == "train"]
-        folders = [PairedFolder.open(f) for f in d.paired_folders]
-        patterns = [t for t in d.tasks if not t.startswith("folder:")]
+        folders = [open_pair_source(f) for f in d.paired_folders]
+        patterns = [t for t in d.tasks if not t.startswith(PAIR_SOURCE_PREFIXES)]
         folder_ids = {f.task_id for f in folders}
         task_weights = {k: v for k, v in d.weights.items() if k not in folder_ids}
         mixture = TaskMixture.from_patterns(patterns, task_weights) if patterns else TaskMixture({})
