@@ -116,3 +116,53 @@ def stats(
 
         write_stats(result, out)
         typer.echo(f"wrote {out / 'stats.md'} and {out / 'stats.json'}")
+
+
+@app.command("describe")
+def describe(
+    pairs: Annotated[Path, typer.Option(help="Folder with input/ (A) and target/ (B) images of the same names.")],
+    endpoint: Annotated[str, typer.Option(help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1.")],
+    model: Annotated[str, typer.Option(help="Model name the endpoint serves.")],
+    out: Annotated[Path | None, typer.Option(help="DECVT JSON to write (default PAIRS/decvt.json).")] = None,
+    api_key_env: Annotated[str, typer.Option(help="Environment variable holding the API key.")] = "OPENAI_API_KEY",
+    task: Annotated[str, typer.Option(help="Task label to record (default: unknown, never guessed).")] = "unknown",
+    task_hint: Annotated[str | None, typer.Option(help="A sentence about the task, put before the prompt.")] = None,
+    captions: Annotated[bool, typer.Option(help="Ask for captions first (the paper found it helps).")] = True,
+    rpm: Annotated[float, typer.Option(help="Requests per minute at most (0: no limit).")] = 60.0,
+    attempts: Annotated[int, typer.Option(help="Tries per pair (invalid replies and transient errors).")] = 5,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for one reply.")] = 120.0,
+) -> None:
+    """Write explanatory instructions for your own before/after pairs with a vision-language
+    model; replies are cached beside the output, so a run interrupted resumes."""
+    with user_errors():
+        from rich.progress import Progress
+
+        from pixtask.cli._common import console
+        from pixtask.data.decvt import read_decvt
+        from pixtask.data.describe_pairs import describe_folder
+        from pixtask.data.paired_folder import PairedFolder
+        from pixtask.instructions.describer import Describer, DescriberConfig
+
+        folder = PairedFolder.open(pairs)
+        out = out or pairs / "decvt.json"
+        if out.exists() and not {p.id for p in read_decvt(out)} <= set(folder.stems):
+            raise ValueError(f"{out}: exists and is not a description of {pairs}; choose another --out")
+        config = DescriberConfig(
+            endpoint, model, api_key_env, captions, task_hint, attempts=attempts, requests_per_minute=rpm,
+            timeout_s=timeout,
+        )  # fmt: skip
+        describer = Describer(config, out.parent / f".{out.name}.cache")
+        with Progress(console=console, transient=True) as progress:
+            bar = progress.add_task("pairs", total=len(folder.stems))
+            written, failed = describe_folder(
+                folder,
+                describer,
+                out,
+                task=task,
+                on_pair=lambda n, total, stem, cached: progress.update(bar, completed=n),
+            )
+        typer.echo(f"{out}: {len(written)} pairs described ({describer.requests} requests sent)")
+        for stem, why in failed.items():
+            console.print(f"[red]failed:[/red] {stem}: {why}", highlight=False)
+        if failed:
+            raise typer.Exit(1)
