@@ -12,7 +12,7 @@ ALLOWED = {
     "models": {"core", "models"},
     "instructions": {"core", "instructions"},
     "data": {"core", "tasks", "instructions", "data"},
-    "evaluation": {"core", "tasks", "data", "evaluation"},
+    "evaluation": {"core", "tasks", "instructions", "data", "evaluation"},
     "viz": {"core", "data", "viz"},
     "pipelines": {"core", "models", "pipelines"},
     "training": {"core", "tasks", "data", "models", "evaluation", "viz", "training"},

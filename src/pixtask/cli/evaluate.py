@@ -32,7 +32,10 @@ def evaluate_command(
         bool, typer.Option(help="Tell each query its task in words (an explanatory instruction of its change).")
     ] = False,
     instructions: Annotated[
-        str, typer.Option(help="Which instruction split: heldout (never trained on) or train.")
+        str,
+        typer.Option(
+            help="heldout (explanatory, never trained on), train (explanatory), or terminological (the task's name)."
+        ),
     ] = "heldout",
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, ...")] = "auto",
     precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
@@ -44,8 +47,8 @@ def evaluate_command(
         if not (prompt or instruction):
             raise ValueError("tell the task somehow: --prompt, --instruction, or both")
         mode = "both" if prompt and instruction else ("example" if prompt else "instruction")
-        if instructions not in ("heldout", "train"):
-            raise ValueError(f"--instructions must be heldout or train, got {instructions!r}")
+        if instructions not in ("heldout", "train", "terminological"):
+            raise ValueError(f"--instructions must be heldout, train or terminological, got {instructions!r}")
         selected = set(resolve_tasks(tasks, set(load_manifest(bench)["tasks"]), strict=False))
         if identity:
 

@@ -22,8 +22,11 @@ from pixtask.data.crops import PairSampler
 from pixtask.data.paired_folder import PAIR_SOURCE_PREFIXES, PairedFolder
 from pixtask.data.photos import Photo
 from pixtask.data.task_instructions import describe_task
+from pixtask.instructions import terminological
 from pixtask.tasks import get_task, resolve_tasks
 from pixtask.tasks.cache import OperatorCache
+
+INSTRUCTION_STYLES = ("explanatory", "terminological")  # how registry tasks are told in words
 
 
 @dataclass
@@ -77,7 +80,9 @@ class MultiTaskDataset(Dataset):
     ``condition_modes`` (mode -> weight) is condition dropout: each sample is told its task by
     example, in words, or both, drawn by weight. Paired folders have no words of their own: their
     samples are told by example unless ``folder_instruction`` gives words for them. DECVT sources
-    have each pair's words and are told by them alone. The
+    have each pair's words and are told by them alone. ``instruction_style`` "terminological"
+    tells registry tasks by their name instead of an explanatory instruction (for the paper's
+    comparison). The
     condition is drawn from its own random stream, so the images of index i do not depend on it.
 
     ``length`` is nominal: any non-negative index is valid, so training samples a stream by
@@ -97,7 +102,11 @@ class MultiTaskDataset(Dataset):
         paired_folders: list[PairedFolder] | None = None,
         condition_modes: dict[str, float] | None = None,
         folder_instruction: str | None = None,
+        instruction_style: str = "explanatory",
     ) -> None:
+        if instruction_style not in INSTRUCTION_STYLES:
+            raise ValueError(f"instruction_style must be one of {INSTRUCTION_STYLES}, got {instruction_style!r}")
+        self.instruction_style = instruction_style
         test = [p.id for p in photos if p.split != "train"]
         if test:
             raise ValueError(f"training photos must come from the training split; got test photos {test[:3]}")
@@ -171,6 +180,8 @@ class MultiTaskDataset(Dataset):
             return {"has_prompt": True, "instruction": ""}
         if task_id in self.folders:
             text = self.folder_instruction
+        elif self.instruction_style == "terminological":
+            text = terminological(task_id)
         else:
             text = describe_task(task_id, params, rng, level=level or None).text
         return {"has_prompt": mode == "both", "instruction": text}

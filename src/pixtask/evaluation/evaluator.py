@@ -31,6 +31,7 @@ from pixtask.data.benchmark import group_samples, load_manifest
 from pixtask.data.task_instructions import describe_task
 from pixtask.evaluation.baselines import SECONDARY_METRICS, TRIVIAL_BY_METRIC, trivial_answer
 from pixtask.evaluation.metrics import METRICS, compute_metric, edge_f_counts, f_from_counts
+from pixtask.instructions import terminological
 
 Predictor = Callable[[np.ndarray, Condition], np.ndarray]
 PSNR_CAP = 100.0
@@ -75,7 +76,10 @@ def prompt_for(query: dict, prompts: list[dict], task: str, level: int | None) -
 
 def query_instruction(task: str, query: dict, split: str = "heldout", seed: int = 0) -> str:
     """The explanatory instruction a benchmark query is told with: its own parameters and level,
-    from ``split``'s templates and phrase banks; the same for every model and run."""
+    from ``split``'s templates and phrase banks; the same for every model and run.
+    ``split="terminological"``: the task's name instead (the paper's comparison)."""
+    if split == "terminological":
+        return terminological(task)
     rng = rng_for(seed, "eval-instruction", task, query["photo"], query.get("level"))
     return describe_task(task, query.get("params", {}), rng, level=query.get("level"), split=split).text
 

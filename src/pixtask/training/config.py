@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from pixtask.data.multitask import INSTRUCTION_STYLES
 from pixtask.training.losses import LOSSES
 
 
@@ -34,6 +35,9 @@ class DataConfig:
     # condition dropout, mode -> weight ("example", "instruction", "both"); empty: every mode
     # the model reads, equally
     condition_modes: dict[str, float] = field(default_factory=dict)
+    # how tasks are told in words: explanatory instructions (describe the change), or
+    # terminological ones (the task's name), the Explanatory Instructions paper's comparison
+    instruction_style: str = "explanatory"
 
 
 @dataclass
@@ -106,6 +110,10 @@ class TrainConfig:
             raise ValueError(f"sample_every must be 0 (never) or positive, got {self.sample_every}")
         if not self.data.tasks or not all(isinstance(t, str) and t for t in self.data.tasks):
             raise ValueError(f"data.tasks must be a non-empty list of task id patterns, got {self.data.tasks!r}")
+        if self.data.instruction_style not in INSTRUCTION_STYLES:
+            raise ValueError(
+                f"data.instruction_style must be one of {INSTRUCTION_STYLES}, got {self.data.instruction_style!r}"
+            )
         if self.data.crop > self.data.max_side:
             raise ValueError(f"data.crop {self.data.crop} is larger than data.max_side {self.data.max_side}")
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in self.data.weights.values()):

@@ -199,6 +199,7 @@ class Trainer:
             paired_folders=folders,
             condition_modes=self.condition_modes(),
             folder_instruction=d.folder_instruction,
+            instruction_style=d.instruction_style,
         )
 
     def condition_modes(self) -> dict[str, float]:
