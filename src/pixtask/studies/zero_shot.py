@@ -56,9 +56,12 @@ def instruction_level_study(
     name: str,
     trained_tasks: set[str],
     encoder,
+    train_sample: list[str] | None = None,
     progress: Progress | None = None,
 ) -> dict:
-    """Trained tasks told by training-split vs held-out-split instructions (same queries)."""
+    """Trained tasks told by training-split vs held-out-split instructions (same queries).
+    ``train_sample``: training instructions to measure similarity against (default: 20 per task
+    and direction, every task)."""
     from pixtask.studies.instruction_similarity import instruction_sets
 
     runs = {}
@@ -71,7 +74,8 @@ def instruction_level_study(
             instruction_split=split,
             progress=(lambda d, t, label, s=split: progress(s, d, t, label)) if progress else None,
         )
-    _, train_sample = instruction_sets()
+    if train_sample is None:
+        _, train_sample = instruction_sets(per_task=20)
     rows = {}
     gains = {split: _gains(r) for split, r in runs.items()}
     for split, results in runs.items():
