@@ -94,6 +94,15 @@ def main() -> None:
         reading = root / "READING.md"
         if reading.is_file():
             lines += ["**Reading.** " + reading.read_text().strip(), ""]
+    explanatory = DOCS / "studies" / "explanatory" / "zero_shot.md"
+    if explanatory.is_file():  # the Explanatory Instructions paper's studies (benchmarks/zero_shot.py)
+        body = re.sub(r"^# .*\n", "", explanatory.read_text(), count=1).strip()
+        body = re.sub(r"^## ", "### ", body, flags=re.M)
+        body = re.sub(r"\]\((\w+\.png)\)", r"](studies/explanatory/\1)", body)
+        lines += ["## Explanatory Instructions: zero-shot at our scale", "", body, ""]
+        reading = explanatory.parent / "READING.md"
+        if reading.is_file():
+            lines += ["**Reading.** " + reading.read_text().strip(), ""]
     (DOCS / "studies.md").write_text("\n".join(lines))
     print(f"wrote {DOCS / 'studies.md'}")
 
