@@ -27,7 +27,7 @@ HELDOUT = ("deblur-motion", "white-balance", "watercolor")
 COMMANDS = {
     "space": "python benchmarks/zero_shot.py --bench /root/bench-zs space",
     "instruction": "python benchmarks/zero_shot.py --bench /root/bench-zs instruction",
-    "task": "python benchmarks/zero_shot.py --bench /root/bench-zs task "
+    "task": "python benchmarks/zero_shot.py --bench /root/bench-zs task --heldout-only "
     "--explanatory runs/studies/zs-explanatory/model --terminological runs/studies/zs-terminological/model",
 }
 
@@ -45,6 +45,9 @@ def main() -> int:
     parser.add_argument("--explanatory", help="model trained on explanatory instructions (task-level study)")
     parser.add_argument("--terminological", help="model trained on task names (task-level study)")
     parser.add_argument("--print-tasks", action="store_true", help="the benchmark's tasks, for `bench build`")
+    parser.add_argument(
+        "--heldout-only", action="store_true", help="task part: skip the trained tasks' reference (about 1/9 the time)"
+    )
     args = parser.parse_args()
     if args.print_tasks:
         print(",".join([*trained_tasks(), *HELDOUT]))
@@ -86,7 +89,8 @@ def main() -> int:
                 ),
             }
             result = zero_shot.task_level_study(
-                models, args.bench, out, heldout_tasks=set(HELDOUT), trained_tasks=set(trained_tasks()),
+                models, args.bench, out, heldout_tasks=set(HELDOUT),
+                trained_tasks=set() if args.heldout_only else set(trained_tasks()),
                 progress=progress,
             )  # fmt: skip
     parts = {}

@@ -172,6 +172,8 @@ def task_level_study(
     means = {}
     for group, keep in (("heldout", True), ("trained", False)):
         rows = [t for t in table.values() if t["heldout"] is keep]
+        if not rows:  # trained tasks left out to save time
+            continue
         means[group] = {
             f"{style}/{mode}": round(float(np.mean([r[f"{style}/{mode}"] for r in rows])), 4)
             for style in models
@@ -191,9 +193,11 @@ def _plot_task_level(result: dict, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     width = 0.8 / len(keys)
     for i, key in enumerate(keys):
-        values = [result["tasks"][t][key] for t in held] + [result["means"]["trained"][key]]
-        ax.bar(np.arange(len(held) + 1) + i * width, values, width, label=key)
-    ax.set_xticks(np.arange(len(held) + 1) + 0.4 - width / 2, [*held, "trained tasks (mean)"], fontsize=8)
+        trained = [result["means"]["trained"][key]] if "trained" in result["means"] else []
+        values = [result["tasks"][t][key] for t in held] + trained
+        ax.bar(np.arange(len(values)) + i * width, values, width, label=key)
+    labels = [*held, *(["trained tasks (mean)"] if "trained" in result["means"] else [])]
+    ax.set_xticks(np.arange(len(labels)) + 0.4 - width / 2, labels, fontsize=8)
     ax.axhline(0, color="black", lw=0.6)
     ax.set_ylabel("gain over identity (metric units)")
     ax.set_title("task-level zero-shot: tasks neither model trained on", fontsize=10)
