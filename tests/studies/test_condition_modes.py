@@ -5,17 +5,8 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
-from pixtask.data.benchmark import BenchmarkConfig, build_benchmark
 from pixtask.studies.condition_modes import condition_mode_study
-
-
-@pytest.fixture(scope="module")
-def bench(tmp_path_factory):
-    root = tmp_path_factory.mktemp("bench")
-    build_benchmark(root, BenchmarkConfig(size=64, tasks="dejpeg,white-balance", levels=(3,), prompts=2, max_queries=2))
-    return root
 
 
 def test_modes_are_scored_apart_and_targets_counted(bench, tmp_path):

@@ -6,20 +6,11 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
-from pixtask.data.benchmark import BenchmarkConfig, build_benchmark
 from pixtask.instructions import terminological
 from pixtask.models.text_encoder import shared_encoder
 from pixtask.studies.instruction_space import instruction_space, instruction_texts
 from pixtask.studies.zero_shot import instruction_level_study, task_level_study, zero_shot_markdown
-
-
-@pytest.fixture(scope="module")
-def bench(tmp_path_factory):
-    root = tmp_path_factory.mktemp("bench")
-    build_benchmark(root, BenchmarkConfig(size=64, tasks="dejpeg,white-balance", levels=(3,), prompts=2, max_queries=2))
-    return root
 
 
 def test_instruction_level_gap_is_heldout_minus_train(bench, tmp_path):
