@@ -11,10 +11,16 @@ from typing import Any
 
 from torch import nn
 
+from pixtask.models.ar.model import ARConfig, ARModel
 from pixtask.models.genlv import GenLV, GenLVConfig
+from pixtask.models.vq import VQConfig, VQTokenizer
 
 # architecture name (as config.json records it) -> (model class, config class)
-ARCHITECTURES: dict[str, tuple[type[nn.Module], type]] = {"GenLV": (GenLV, GenLVConfig)}
+ARCHITECTURES: dict[str, tuple[type[nn.Module], type]] = {
+    "GenLV": (GenLV, GenLVConfig),
+    "VQTokenizer": (VQTokenizer, VQConfig),
+    "ARModel": (ARModel, ARConfig),
+}
 _VARIANTS: dict[str, Callable[[], Any]] = {}
 _NOTES: dict[str, str] = {}
 
@@ -126,3 +132,15 @@ def _small() -> GenLVConfig:
 @register_variant("genlv-tiny-text", "genlv-tiny that also reads instructions (MiniLM, 384-d)")
 def _tiny_text() -> GenLVConfig:
     return dataclasses.replace(_tiny(), text_dim=384, global_residual=True)
+
+
+# The token-autoregressive model (Explanatory Instructions paper) and its image tokenizer, at
+# the CPU scale of shared/reference/explanatory-and-ar.md §8.
+@register_variant("vq-tiny", "VQ image tokenizer: 8x downsampling, 512 codes of 32-d (64x64 -> 8x8 codes)")
+def _vq_tiny() -> VQConfig:
+    return VQConfig()
+
+
+@register_variant("ar-tiny-lm", "token-AR transformer: d256, 6 layers, 8 heads, 64x64 images via vq-tiny")
+def _ar_tiny() -> ARConfig:
+    return ARConfig()

@@ -96,6 +96,8 @@ def save_pretrained(model: nn.Module, folder: str | os.PathLike, record: dict | 
     with atomic_target(folder / WEIGHTS_NAME) as tmp:
         save_file(state, tmp, metadata={"format": FORMAT})
     write_bytes_atomic(folder / CONFIG_NAME, json.dumps(config_dict(model.config), indent=1, sort_keys=True).encode())
+    if hasattr(model, "save_assets"):  # files a model needs beside its weights (a tokenizer)
+        model.save_assets(folder)
     if record:
         write_bytes_atomic(folder / RECORD_NAME, json.dumps(record, indent=1, sort_keys=True).encode())
     else:
@@ -206,6 +208,8 @@ def from_pretrained(folder: str | os.PathLike = DEFAULT_MODEL, device: str | tor
     state = load_weights(weights)
     model = build_model(config)
     load_state(model, state, source=str(weights))
+    if hasattr(model, "load_assets"):
+        model.load_assets(folder)
     return model.to(device).eval()
 
 

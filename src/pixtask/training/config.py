@@ -38,6 +38,10 @@ class DataConfig:
     # how tasks are told in words: explanatory instructions (describe the change), or
     # terminological ones (the task's name), the Explanatory Instructions paper's comparison
     instruction_style: str = "explanatory"
+    # the token-AR model: a folder of pre-tokenized sequences (`pixtask data tokenize`), and the
+    # share of sequences trained without their instruction (so classifier-free guidance is trained)
+    tokens: str | None = None
+    instruction_dropout: float = 0.1
 
 
 @dataclass
@@ -114,6 +118,8 @@ class TrainConfig:
             raise ValueError(
                 f"data.instruction_style must be one of {INSTRUCTION_STYLES}, got {self.data.instruction_style!r}"
             )
+        if not 0 <= self.data.instruction_dropout < 1:
+            raise ValueError(f"data.instruction_dropout must be in [0, 1), got {self.data.instruction_dropout}")
         if self.data.crop > self.data.max_side:
             raise ValueError(f"data.crop {self.data.crop} is larger than data.max_side {self.data.max_side}")
         if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in self.data.weights.values()):

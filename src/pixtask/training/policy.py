@@ -27,8 +27,9 @@ def apply_freeze(model: nn.Module, policy: str) -> int:
         raise ValueError(f"unknown freeze policy {policy!r}; choose one of {', '.join(FREEZE_POLICIES)}")
     prefixes = FREEZE_POLICIES[policy]
     n = 0
+    fixed = getattr(model, "frozen_prefixes", ())  # parts a model never trains (the AR model's VQ)
     for name, p in model.named_parameters():
-        p.requires_grad_(prefixes is None or name.startswith(prefixes))
+        p.requires_grad_((prefixes is None or name.startswith(prefixes)) and not name.startswith(fixed))
         n += p.numel() if p.requires_grad else 0
     if n == 0:
         raise ValueError(f"freeze policy {policy!r} leaves no trainable parameter in this model")

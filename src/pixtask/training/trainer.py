@@ -46,11 +46,11 @@ from pixtask.core.image_io import read_image
 from pixtask.data.multitask import MultiTaskDataset, TaskMixture
 from pixtask.data.paired_folder import PAIR_SOURCE_PREFIXES, PairedFolder, open_pair_source
 from pixtask.data.photos import resolve_photos
-from pixtask.models import create_model, from_pretrained, save_pretrained
+from pixtask.models import create_model, from_pretrained, get_config, save_pretrained
 from pixtask.models.hub import config_dict, model_info
 from pixtask.training.checkpoint import LATEST, load_checkpoint, save_checkpoint
 from pixtask.training.config import TrainConfig, result_differences, save_config
-from pixtask.training.losses import reconstruction_loss
+from pixtask.training.objectives import ImageObjective, objective_for, token_model_overrides
 from pixtask.training.policy import apply_freeze
 from pixtask.training.validation import Validator
 
@@ -94,11 +94,16 @@ class Trainer:
         if model is not None:
             self.model = model
         else:
+            overrides = dict(cfg.model_overrides)
+            if cfg.data.tokens and hasattr(get_config(cfg.model), "vq"):
+                overrides = token_model_overrides(cfg.data.tokens, overrides)
             try:
-                self.model = create_model(cfg.model, **cfg.model_overrides)
+                self.model = create_model(cfg.model, **overrides)
             except TypeError as exc:  # an unknown or ill-typed model_overrides field
                 raise ValueError(f"model_overrides: {exc}") from None
         self.init_info = self._init_weights(cfg.init_from) if cfg.init_from else {}
+        self.objective = objective_for(self.model, cfg.data.tokens)
+        self.data_info = self.objective.prepare(self.model) if hasattr(self.objective, "prepare") else {}
         self.trainable = apply_freeze(self.model, cfg.freeze)
         self.memory_format = torch.channels_last if cfg.channels_last else torch.contiguous_format
         self.model.to(self.device, memory_format=self.memory_format)
@@ -126,7 +131,9 @@ class Trainer:
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, lambda s: warmup_cosine(s, o.warmup_steps, cfg.steps, o.min_lr_ratio)
         )
-        self.dataset = dataset or self._dataset()
+        if dataset is None:
+            dataset = self.objective.dataset(self) if hasattr(self.objective, "dataset") else self._dataset()
+        self.dataset = dataset
         self.step = 0
         self.validator = self._validator() if cfg.validation.pairs else None
         self.validation: list[dict] = []  # step, loss, val_psnr per validation
@@ -205,6 +212,8 @@ class Trainer:
     def condition_modes(self) -> dict[str, float]:
         """Condition dropout: data.condition_modes, or by default each mode the model reads,
         equally (a model told by example only gets examples)."""
+        if not isinstance(self.objective, ImageObjective):
+            return {"instruction": 1.0} if getattr(self.model.config, "reads_text", False) else {}
         reads_text = getattr(self.model.config, "text_dim", 0) > 0
         modes = dict(self.cfg.data.condition_modes) or (
             {"example": 1.0, "instruction": 1.0, "both": 1.0} if reads_text else {"example": 1.0}
@@ -253,21 +262,12 @@ class Trainer:
             return contextlib.nullcontext()
         return torch.autocast(self.device.type, dtype=self.autocast_dtype)
 
+    def autocast(self):
+        return self._autocast()
+
     def batch_condition(self, batch: dict) -> tuple[torch.Tensor, torch.Tensor, Condition]:
         """(query input, query target, condition) of a collated batch, on the device."""
-        images = batch["images"].to(self.device, non_blocking=True)
-        prompt_in, prompt_out, query_in, query_out = (
-            t.contiguous(memory_format=self.memory_format) for t in images.unbind(1)
-        )
-        has_prompt = batch.get("has_prompt")
-        texts = list(batch.get("instruction", [""] * images.shape[0]))
-        every = has_prompt is None or bool(torch.as_tensor(has_prompt).all())
-        condition = Condition(
-            prompt=(prompt_in, prompt_out),
-            instruction=texts if any(texts) else None,
-            has_prompt=None if every else torch.as_tensor(has_prompt),
-        )
-        return query_in, query_out, condition
+        return ImageObjective().batch_condition(self, batch)
 
     def write_samples(self, batch: dict, path: Path) -> np.ndarray:
         """A grid per batch item: prompt input, prompt target, query input, prediction, target."""
@@ -292,11 +292,8 @@ class Trainer:
     def train_step(self, batch: dict) -> float:
         first = self.cfg.compile and self.compile_seconds is None
         started = time.perf_counter()
-        query_in, query_out, condition = self.batch_condition(batch)
         self.network.train()
-        with self._autocast():
-            pred = self.network(query_in, condition)
-        loss = reconstruction_loss(self.cfg.loss, pred.float(), query_out, query_in)
+        loss = self.objective.loss(self, batch)
         if not torch.isfinite(loss):
             raise NonFiniteLossError(
                 f"loss is {loss.item()} at step {self.step}; stopping. The last good checkpoint is "
@@ -350,11 +347,17 @@ class Trainer:
         """Batches of ``indices``. Photos are decoded before workers fork (shared copy-on-write);
         on CUDA the batches are pinned and copied asynchronously and workers stay alive."""
         workers = self.cfg.data.workers
-        self.dataset.preload()
-        options: dict = {"pin_memory": self.device.type == "cuda"}
+        b = self.cfg.batch_size
+        if hasattr(self.dataset, "preload"):
+            self.dataset.preload()
+        options: dict = {"pin_memory": self.device.type == "cuda", "collate_fn": getattr(self.dataset, "collate", None)}
         if workers > 0:
             options.update(persistent_workers=self.device.type == "cuda", prefetch_factor=4)
-        return DataLoader(self.dataset, batch_size=self.cfg.batch_size, sampler=indices, num_workers=workers, **options)
+        if hasattr(self.dataset, "batches"):  # the dataset groups the stream itself (e.g. by length)
+            batches = self.dataset.batches(indices, b)
+        else:
+            batches = [indices[i : i + b] for i in range(0, len(indices), b)]
+        return DataLoader(self.dataset, batch_sampler=batches, num_workers=workers, **options)
 
     def fit(self, stop_at: int | None = None, on_step: Callable[[int, float], None] | None = None) -> Path:
         """Train until ``cfg.steps`` (or ``stop_at``, for tests and time-boxed runs); returns the
@@ -403,7 +406,7 @@ class Trainer:
                     fh.flush()
                 if main and (self.step % cfg.checkpoint_every == 0 or self.step == end):
                     save_checkpoint(self.out / LATEST, self.state())
-                if main and cfg.sample_every and self.step % cfg.sample_every == 0:
+                if main and cfg.sample_every and self.step % cfg.sample_every == 0 and self.objective.reads_images:
                     path = self.out / "samples" / f"step{self.step:07d}.png"
                     grid = self.write_samples(batch, path)
                     board.add_image("samples", grid, self.step, dataformats="HWC")
@@ -424,11 +427,14 @@ class Trainer:
         final = self.out / "model"
         if main:
             # a run started from another model adds to what that model had seen
-            tasks = set(self.dataset.mixture.weights) | set(self.init_info.get("trained_tasks", []))
+            mixture = getattr(self.dataset, "mixture", None)
+            own = set(mixture.weights) if mixture is not None else set(getattr(self.dataset, "tasks", []))
+            tasks = own | set(self.init_info.get("trained_tasks", []))
             steps = self.step + self.init_info.get("trained_steps", 0)
             record = {"trained_tasks": sorted(tasks), "trained_steps": steps, "condition_modes": self.condition_modes()}
             if self.cfg.init_from:
                 record["init_from"] = self.cfg.init_from
+            record |= self.data_info
             if self.cfg.freeze != "none":
                 record["freeze"] = self.cfg.freeze
             if self.best is not None:
