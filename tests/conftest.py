@@ -42,3 +42,24 @@ def photo_128() -> np.ndarray:
 @pytest.fixture(scope="session")
 def photo_128_b() -> np.ndarray:
     return center_square(bundled("coffee").load(), 128)
+
+
+@pytest.fixture(scope="session")
+def ar_tokens(tmp_path_factory):
+    """A small token-AR training folder: triplets of two tasks (12 pairs, 32 px), a k-means
+    initialised VQ (4x down, 16 codes) and `pixtask data tokenize` output in ROOT/tok."""
+    import torch
+
+    from pixtask.data.tokens import pretokenize
+    from pixtask.data.triplets import TripletConfig, build_triplets
+    from pixtask.models import create_model, save_pretrained
+
+    root = tmp_path_factory.mktemp("ar")
+    config = TripletConfig(tasks=["clahe", "denoise-gaussian"], pairs=12, crop=32, heldout_fraction=0.25)
+    build_triplets(config, root / "trip")
+    torch.manual_seed(0)
+    vq = create_model("vq-tiny", channels=[8, 8], codebook_size=16, code_dim=4).train()
+    vq(torch.rand(4, 3, 32, 32))
+    save_pretrained(vq.eval(), root / "vq")
+    pretokenize(root / "trip", root / "vq", root / "tok", image_size=32, bpe_vocab=300)
+    return root

@@ -21,7 +21,7 @@ from pixtask.app.examples import example_pair
 from pixtask.core.condition import Condition, ConditionError
 from pixtask.core.image_io import ImageReadError, read_image, write_image
 from pixtask.models.hub import WeightsError
-from pixtask.pipelines import GenLVPipeline
+from pixtask.pipelines import ARPipeline, GenLVPipeline, load_pipeline
 
 NO_TASK = "(none)"
 
@@ -63,7 +63,7 @@ class PixtaskService:
             raise ValueError("the app needs at least one model")
         self.models, self.limits, self.device = models, limits or Limits(), device
         self._compute = ThreadPoolExecutor(workers, thread_name_prefix="pixtask-compute")
-        self._pipelines: dict[str, GenLVPipeline] = {}
+        self._pipelines: dict[str, GenLVPipeline | ARPipeline] = {}
         self._lock = threading.Lock()
         self.out_dir = Path(tempfile.mkdtemp(prefix="pixtask-app-"))
         atexit.register(shutil.rmtree, self.out_dir, ignore_errors=True)
@@ -86,19 +86,20 @@ class PixtaskService:
         self._compute.shutdown(wait=False, cancel_futures=True)
         shutil.rmtree(self.out_dir, ignore_errors=True)
 
-    def pipeline(self, name: str) -> GenLVPipeline:
+    def pipeline(self, name: str) -> GenLVPipeline | ARPipeline:
         if name not in self.models:
             raise AppError(f"unknown model {name!r}; choose one of {', '.join(self.models)}")
         with self._lock:
             if name not in self._pipelines:
                 try:
-                    self._pipelines[name] = GenLVPipeline.from_pretrained(self.models[name], device=self.device)
+                    self._pipelines[name] = load_pipeline(self.models[name], device=self.device)
                 except WeightsError as exc:
                     raise AppError(str(exc)) from None
             return self._pipelines[name]
 
     def reads_words(self, name: str) -> bool:
-        return bool(getattr(self.pipeline(name).model.config, "text_dim", 0))
+        config = self.pipeline(name).model.config
+        return bool(getattr(config, "reads_text", False))
 
     def read(self, path: str | os.PathLike | None, role: str) -> np.ndarray:
         """An uploaded image, checked against the limits; errors name the role, not a temp path."""

@@ -113,3 +113,28 @@ def import_(
         if out is not None:
             typer.echo(f"wrote {write_decvt(pairs, out)}")
         typer.echo(f"train on it: add {file} to data.paired_folders in a training config")
+
+
+@app.command("tokenize")
+def tokenize(
+    triplets: Annotated[Path, typer.Option(help="A folder written by `pixtask data build`.")],
+    vq: Annotated[str, typer.Option(help="A trained VQ tokenizer folder (configs/vq-tiny.yaml).")],
+    out: Annotated[Path, typer.Option(help="Output folder (a new one).")],
+    image_size: Annotated[int, typer.Option(help="Square side the images are shrunk to.")] = 64,
+    bpe_vocab: Annotated[int, typer.Option(help="BPE vocabulary size, trained on the training-split words.")] = 1024,
+) -> None:
+    """Pre-tokenize triplets for the token-AR model: VQ codes, BPE ids and sequence lengths."""
+    with user_errors():
+        from pixtask.data.tokens import pretokenize
+
+        with Progress(console=console, transient=True) as progress:
+            bar = progress.add_task("records", total=None)
+            manifest = pretokenize(
+                triplets,
+                vq,
+                out,
+                image_size=image_size,
+                bpe_vocab=bpe_vocab,
+                progress=lambda done: progress.update(bar, completed=done),
+            )
+        typer.echo(f"{out}: {manifest.count} sequences at {manifest.image_size}px, tokenized with {vq}")

@@ -23,7 +23,7 @@ from pixtask.data.benchmark import BenchmarkConfig, build_benchmark, load_manife
 from pixtask.evaluation.evaluator import QueryResult, evaluate
 from pixtask.evaluation.report import write_report
 from pixtask.models.hub import DEFAULT_TEXT_MODEL, WeightsError
-from pixtask.pipelines import GenLVPipeline
+from pixtask.pipelines import load_pipeline
 from pixtask.viz.grid import image_grid
 
 DEMO_TASKS = (
@@ -43,7 +43,7 @@ def demo(
     """Run MODEL on test photos, told each task by example and in words; write a gallery and reports."""
     with user_errors():
         try:
-            pipe = GenLVPipeline.from_pretrained(model, device=device, tile=None)
+            pipe = load_pipeline(model, device=device, tile=None)
         except WeightsError as exc:
             raise ValueError(str(exc)) from None
         modes = ["example", "instruction"] if getattr(pipe.model.config, "text_dim", 0) else ["example"]

@@ -13,7 +13,7 @@ from pixtask.data.benchmark import load_manifest
 from pixtask.evaluation.evaluator import evaluate
 from pixtask.evaluation.report import write_report
 from pixtask.models.hub import WeightsError
-from pixtask.pipelines import GenLVPipeline
+from pixtask.pipelines import load_pipeline
 from pixtask.tasks import resolve_tasks
 
 
@@ -39,6 +39,9 @@ def evaluate_command(
     ] = "heldout",
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, ...")] = "auto",
     precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
+    resize: Annotated[
+        int | None, typer.Option(help="Shrink every image to a centred square of this side (ar-tiny: 64).")
+    ] = None,
 ) -> None:
     """Per-task metrics beside the identity baseline, category averages, a chart and an HTML report."""
     with user_errors():
@@ -58,13 +61,15 @@ def evaluate_command(
             title = "identity baseline"
         else:
             try:
-                pipe = GenLVPipeline.from_pretrained(model, device=device, precision=precision, tile=None)
+                pipe = load_pipeline(model, device=device, precision=precision, tile=None)
             except WeightsError as exc:
                 raise ValueError(str(exc)) from None
-            if mode != "example":
-                pipe.condition(instruction="check that the model reads words")
+            words = "check that the model reads words" if mode != "example" else None
+            pipe.condition(prompt=("example", "pair") if mode != "instruction" else None, instruction=words)
             predict = pipe.predictor()
             title = f"{model} on {bench}, told by {'example and words' if mode == 'both' else mode}"
+            if resize:
+                title += f", images shrunk to {resize}x{resize}"
         with Progress() as bar:
             job = bar.add_task("evaluating", total=None)
             results = evaluate(
@@ -73,6 +78,7 @@ def evaluate_command(
                 tasks=selected,
                 mode=mode,
                 instruction_split=instructions,
+                resize=resize,
                 progress=lambda d, t, label: bar.update(job, completed=d, total=t, description=label),
             )
         summary = write_report(results, bench, out, title)

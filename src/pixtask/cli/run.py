@@ -10,8 +10,9 @@ from rich.progress import Progress
 
 from pixtask.cli._common import user_errors
 from pixtask.core.condition import Condition
+from pixtask.models.ar.decoding import GenerationConfig
 from pixtask.models.hub import default_model
-from pixtask.pipelines import GenLVPipeline
+from pixtask.pipelines import load_pipeline
 from pixtask.pipelines.outputs import plan_outputs
 
 
@@ -24,21 +25,28 @@ def run(
     ] = None,
     model: Annotated[
         str | None,
-        typer.Option(help="Model folder or shipped name (default: pixtask-tiny; pixtask-tiny-text for words)."),
+        typer.Option(
+            help="Model folder or shipped name (default: pixtask-tiny; pixtask-tiny-text for words; ar-tiny: token-AR)."
+        ),
     ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1, ...")] = "auto",
     precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
     tile: Annotated[int, typer.Option(help="Tile side for large images (0: never tile).")] = 512,
     overlap: Annotated[int, typer.Option(help="Tile overlap in pixels.")] = 64,
     overwrite: Annotated[bool, typer.Option(help="Replace existing output files (never inputs).")] = False,
+    temperature: Annotated[float, typer.Option(help="Token-AR models: sampling temperature (0: greedy).")] = 1.0,
+    top_k: Annotated[int, typer.Option(help="Token-AR models: top-k among codes (0: a quarter of them).")] = 0,
+    cfg: Annotated[float, typer.Option(help="Token-AR models: classifier-free guidance scale (1: none).")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Token-AR models: sampling seed (same seed, same image).")] = 0,
 ) -> None:
     """Predict INPUT's target, told the task by an example pair (--prompt), in words (--instruction), or both."""
     with user_errors():
         Condition(prompt=prompt, instruction=instruction)  # at least one of them, before any work
         pairs = plan_outputs(input, output, prompt or (), overwrite=overwrite)
         name = model or default_model(words=instruction is not None)
-        pipe = GenLVPipeline.from_pretrained(
-            name, device=device, precision=precision, tile=tile or None, overlap=overlap
+        generation = GenerationConfig(temperature=temperature, top_k=top_k, cfg=cfg, seed=seed)
+        pipe = load_pipeline(
+            name, device=device, precision=precision, tile=tile or None, overlap=overlap, generation=generation
         )
         condition = pipe.condition(prompt, instruction)  # checked before any image is read
         with Progress() as bar:

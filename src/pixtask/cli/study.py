@@ -13,7 +13,7 @@ from pixtask.data.benchmark import load_manifest
 from pixtask.evaluation.evaluator import evaluate
 from pixtask.evaluation.report import write_report
 from pixtask.models.hub import DEFAULT_MODEL, WeightsError, from_pretrained, model_info
-from pixtask.pipelines import GenLVPipeline
+from pixtask.pipelines import ARPipeline, GenLVPipeline, load_pipeline
 from pixtask.tasks import resolve_tasks
 
 app = typer.Typer(help="The GenLV paper's studies on your models.", no_args_is_help=True)
@@ -23,9 +23,9 @@ BenchOpt = Annotated[Path, typer.Option(help="Benchmark folder from `pixtask ben
 DeviceOpt = Annotated[str, typer.Option(help="auto, cpu, cuda, ...")]
 
 
-def _pipeline(model: str, device: str = "auto") -> GenLVPipeline:
+def _pipeline(model: str, device: str = "auto") -> GenLVPipeline | ARPipeline:
     try:
-        return GenLVPipeline.from_pretrained(model, device=device, tile=None)
+        return load_pipeline(model, device=device, tile=None)
     except WeightsError as exc:
         raise ValueError(str(exc)) from None
 

@@ -1,7 +1,7 @@
 """Pre-tokenized triplets for the token-AR model, and length-clustered batches of them.
 
-``pretokenize`` reads triplet shards (``pixtask data build`` or imported DECVT pairs written as
-shards), resizes both images to the model's square side, encodes them with a trained VQ
+``pretokenize`` reads triplet shards (``pixtask data build``), shrinks both images to the
+model's square side (:func:`~pixtask.core.geometry.center_square`), encodes them with a trained VQ
 tokenizer, trains the BPE on the training-split instructions, and writes one Parquet file of
 segments (input codes, instruction ids, output codes) with each sequence's length. Storing
 segments rather than finished sequences lets training drop the instruction (for classifier-free
@@ -21,12 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
 from pixtask.core.atomic_write import atomic_target, write_bytes_atomic
+from pixtask.core.geometry import center_square
 from pixtask.core.seeding import rng_for
 from pixtask.models.ar.sequence import PAD, TokenLayout
 from pixtask.models.ar.text_tokenizer import FILE_NAME, TextTokenizer
@@ -36,18 +36,6 @@ from pixtask.models.vq import VQTokenizer
 MANIFEST = "pixtask_tokens.json"
 TABLE = "tokens.parquet"
 VQ_DIR = "vq"
-
-
-def square_resize(image: np.ndarray, size: int) -> np.ndarray:
-    """Centre-crop to a square, then resize to ``size`` (area interpolation when shrinking)."""
-    h, w = image.shape[:2]
-    s = min(h, w)
-    top, left = (h - s) // 2, (w - s) // 2
-    square = image[top : top + s, left : left + s]
-    if s == size:
-        return np.ascontiguousarray(square)
-    interp = cv2.INTER_AREA if s > size else cv2.INTER_CUBIC
-    return np.clip(cv2.resize(square, (size, size), interpolation=interp), 0, 1).astype(np.float32)
 
 
 @dataclass
@@ -65,6 +53,9 @@ class TokenManifest:
         if not path.is_file():
             raise FileNotFoundError(f"{root}: no {MANIFEST}; not a folder written by `pixtask data tokenize`")
         raw = json.loads(path.read_text())
+        missing = [k for k in ("image_size", "vq", "count", "source") if k not in raw]
+        if missing:
+            raise ValueError(f"{path}: missing {', '.join(map(repr, missing))}; write the folder again")
         return cls(root, int(raw["image_size"]), raw["vq"], int(raw["count"]), raw["source"])
 
     @property
@@ -106,7 +97,9 @@ def pretokenize(
     if not isinstance(model, VQTokenizer):
         raise ValueError(f"{vq}: a {type(model).__name__}, not a VQ tokenizer")
     if image_size % model.downsample:
-        raise ValueError(f"image_size {image_size} is not a multiple of the tokenizer's {model.downsample}x downsampling")
+        raise ValueError(
+            f"image_size {image_size} is not a multiple of the tokenizer's {model.downsample}x downsampling"
+        )
     records = []
     for record in iter_triplets(triplets):
         records.append(record)
@@ -114,12 +107,26 @@ def pretokenize(
         raise ValueError(f"{triplets}: no records")
     # the BPE sees training-split words only: held-out words stay unseen, even as merges
     tokenizer = TextTokenizer.train([r["instruction"] for r in records if not r["heldout"]], bpe_vocab)
-    rows: dict[str, list] = {k: [] for k in ("key", "task", "level", "direction", "heldout", "instruction",
-                                             "input_codes", "output_codes", "text_ids", "grid", "length")}
+    rows: dict[str, list] = {
+        k: []
+        for k in (
+            "key",
+            "task",
+            "level",
+            "direction",
+            "heldout",
+            "instruction",
+            "input_codes",
+            "output_codes",
+            "text_ids",
+            "grid",
+            "length",
+        )
+    }
     for start in range(0, len(records), batch):
         chunk = records[start : start + batch]
-        ins = _encode_batch(model, [square_resize(r["input"], image_size) for r in chunk])
-        outs = _encode_batch(model, [square_resize(r["output"], image_size) for r in chunk])
+        ins = _encode_batch(model, [center_square(r["input"], image_size) for r in chunk])
+        outs = _encode_batch(model, [center_square(r["output"], image_size) for r in chunk])
         for r, a, b in zip(chunk, ins, outs, strict=True):
             ids = tokenizer.encode(r["instruction"])
             h, w = a.shape
@@ -182,8 +189,10 @@ class TokenDataset(Dataset):
         self.lengths = np.asarray(self.rows["length"], dtype=np.int64)
         too_long = int((self.lengths > max_len).sum())
         if too_long:  # never truncate: a cut sequence loses the end of its output image
-            raise ValueError(f"{manifest.root}: {too_long} sequences exceed the model's max_seq_len {max_len}; "
-                             "raise model_overrides.max_seq_len")
+            raise ValueError(
+                f"{manifest.root}: {too_long} sequences exceed the model's max_seq_len {max_len}; "
+                "raise model_overrides.max_seq_len"
+            )
         self.layout, self.seed, self.window = layout, seed, window
         self.instruction_dropout = instruction_dropout
         self.tasks = sorted(set(self.rows["task"]))

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from pixtask.core.condition import MODES, Condition, Mode
+from pixtask.core.geometry import center_square
 from pixtask.core.image_io import read_image
 from pixtask.core.seeding import rng_for
 from pixtask.data.benchmark import group_samples, load_manifest
@@ -98,8 +99,13 @@ def evaluate(
     mode: Mode = "example",
     instruction_split: str = "heldout",
     progress: Callable[[int, int, str], None] | None = None,
+    resize: int | None = None,
 ) -> list[QueryResult]:
-    """Score ``predict`` on every query of the benchmark (or of ``tasks``), told in ``mode``."""
+    """Score ``predict`` on every query of the benchmark (or of ``tasks``), told in ``mode``.
+
+    ``resize``: shrink every image (query, target and example pair) to a centred square of
+    this side first, for models that work at one small resolution (the token-AR model); the
+    identity baseline is then scored at that size too."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     root = Path(bench_dir)
@@ -116,8 +122,10 @@ def evaluate(
             raise ValueError(f"task {task}: unknown metric {metric!r}")
         for q in roles["query"]:
             prompt = prompt_for(q, roles["prompt"], task, level)
-            q_in, q_tgt = read_image(root / q["input"]), read_image(root / q["target"])
-            p_in, p_tgt = read_image(root / prompt["input"]), read_image(root / prompt["target"])
+            q_in, q_tgt, p_in, p_tgt = (
+                _read(root / name, resize)
+                for name in (q["input"], q["target"], prompt["input"], prompt["target"])
+            )
             text = query_instruction(task, q, instruction_split) if mode != "example" else None
             pred = np.clip(predict(q_in, query_condition(mode, (p_in, p_tgt), text)), 0, 1).astype(np.float32)
             if pred.shape != q_tgt.shape:
@@ -149,6 +157,11 @@ def evaluate(
         if progress:
             progress(done, len(groups), f"{task} L{level}")
     return results
+
+
+def _read(path: Path, resize: int | None) -> np.ndarray:
+    image = read_image(path)
+    return image if resize is None else center_square(image, resize)
 
 
 def _secondary(metric: str, answers: dict[str, np.ndarray], target: np.ndarray) -> dict | None:

@@ -120,8 +120,9 @@ class VQTokenizer(nn.Module):
     def _check_size(self, images: torch.Tensor) -> None:
         f = self.downsample
         if images.ndim != 4 or images.shape[1] != 3 or images.shape[-1] % f or images.shape[-2] % f:
-            raise ValueError(f"the tokenizer takes (B, 3, H, W) images with H and W multiples of {f}, got "
-                             f"{tuple(images.shape)}")
+            raise ValueError(
+                f"the tokenizer takes (B, 3, H, W) images with H and W multiples of {f}, got {tuple(images.shape)}"
+            )
 
     # --- training ----------------------------------------------------------------------------
     @torch.no_grad()

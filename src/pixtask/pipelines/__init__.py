@@ -1,5 +1,7 @@
-"""Inference pipelines: images in, images out, with padding, tiling, device and precision."""
+"""Inference pipelines: images in, images out, told the task by a :class:`~pixtask.core.condition.Condition`."""
 
+from pixtask.pipelines.ar_pipeline import ARPipeline
 from pixtask.pipelines.genlv_pipeline import GenLVPipeline, PipelineOutput
+from pixtask.pipelines.loading import load_pipeline
 
-__all__ = ["GenLVPipeline", "PipelineOutput"]
+__all__ = ["ARPipeline", "GenLVPipeline", "PipelineOutput", "load_pipeline"]

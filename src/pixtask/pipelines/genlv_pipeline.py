@@ -26,9 +26,10 @@ from PIL import Image
 
 from pixtask.core.condition import Condition, ConditionError
 from pixtask.core.device import resolve_device, resolve_precision
-from pixtask.core.image_io import as_rgb_float, check_output_format, to_uint8, write_image
+from pixtask.core.image_io import as_rgb_float, to_uint8
 from pixtask.models.genlv import GenLV
 from pixtask.models.hub import DEFAULT_MODEL, from_pretrained, save_pretrained
+from pixtask.pipelines.outputs import FileRunner
 from pixtask.pipelines.tiling import pad_to_multiple, tiled_apply
 
 ImageLike = str | os.PathLike | Image.Image | np.ndarray
@@ -50,7 +51,7 @@ class PipelineOutput:
         return Image.fromarray(to_uint8(self.array))
 
 
-class GenLVPipeline:
+class GenLVPipeline(FileRunner):
     """Inference wrapper around a :class:`GenLV` model (told by example, in words, or both).
 
     Args:
@@ -187,45 +188,3 @@ class GenLVPipeline:
             return self(query, condition=condition, prompt_size=None, tile=None).array
 
         return predict
-
-    def run_file(
-        self,
-        source: ImageLike,
-        target: str | os.PathLike,
-        condition: Condition,
-        *,
-        overwrite: bool = False,
-        on_tile: Callable[[int, int], None] | None = None,
-    ) -> Path:
-        """Predict ``source`` and write it to ``target``; an existing file is kept unless
-        ``overwrite`` (the write is atomic and, without it, refuses a file that appeared
-        meanwhile, e.g. from a concurrent run)."""
-        check_output_format(target)
-        return write_image(target, self(source, condition=condition, on_tile=on_tile).array, overwrite=overwrite)
-
-    def run_folder(
-        self,
-        inputs: Sequence[Path],
-        out_dir: str | os.PathLike,
-        condition: Condition,
-        progress: Callable[[int, int, Path], None] | None = None,
-        *,
-        overwrite: bool = False,
-    ) -> list[Path]:
-        """Run every input file and write PNGs of the same stem into ``out_dir`` (outputs are
-        checked first, see :func:`~pixtask.pipelines.outputs.plan_outputs`)."""
-        from pixtask.pipelines.outputs import plan_outputs
-
-        if not inputs:
-            return []
-        folder = Path(inputs[0]).parent
-        if any(Path(p).parent != folder for p in inputs):
-            raise ValueError("run_folder takes files of one folder")
-        wanted = {Path(p) for p in inputs}
-        pairs = [pair for pair in plan_outputs(folder, Path(out_dir), overwrite=overwrite) if pair[0] in wanted]
-        written = []
-        for i, (path, target) in enumerate(pairs, start=1):
-            written.append(self.run_file(path, target, condition, overwrite=overwrite))
-            if progress:
-                progress(i, len(pairs), path)
-        return written

@@ -80,7 +80,9 @@ class NextTokenObjective:
         """Give the model the tokenizers its token folder was written with; what to record."""
         vq = from_pretrained(self.manifest.vq_folder)
         if vq.config != model.vq.config:
-            raise ValueError(f"{self.manifest.root}: its VQ tokenizer ({vq.config}) is not the model's ({model.vq.config})")
+            raise ValueError(
+                f"{self.manifest.root}: its VQ tokenizer ({vq.config}) is not the model's ({model.vq.config})"
+            )
         model.vq.load_state_dict(vq.state_dict())
         model.attach_tokenizer(self.manifest.text_tokenizer())
         if self.manifest.image_size != model.config.image_size:
@@ -123,8 +125,10 @@ def objective_for(model: torch.nn.Module, tokens: str | None):
     """The objective that trains ``model`` (``tokens``: the pre-tokenized folder, AR models only)."""
     if isinstance(model, ARModel):
         if not tokens:
-            raise ValueError("the token-AR model trains on pre-tokenized sequences: set data.tokens "
-                             "(a folder written by `pixtask data tokenize`)")
+            raise ValueError(
+                "the token-AR model trains on pre-tokenized sequences: set data.tokens "
+                "(a folder written by `pixtask data tokenize`)"
+            )
         return NextTokenObjective(tokens)
     if tokens:
         raise ValueError(f"data.tokens is for the token-AR model; {type(model).__name__} trains on images")

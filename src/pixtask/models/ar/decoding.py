@@ -108,8 +108,10 @@ def generate_block(
     constraint = ImageBlockConstraint(layout, *grid)
     total = len(prompt) + constraint.length
     if total > lm.config.max_seq_len:
-        raise ValueError(f"the prompt ({len(prompt)} tokens) and a {grid[0]}x{grid[1]} block need {total} "
-                         f"positions; the model has {lm.config.max_seq_len}")
+        raise ValueError(
+            f"the prompt ({len(prompt)} tokens) and a {grid[0]}x{grid[1]} block need {total} "
+            f"positions; the model has {lm.config.max_seq_len}"
+        )
     if gen.cfg != 1 and uncond_prompt is None:
         raise ValueError("classifier-free guidance (cfg != 1) needs the prompt without the instruction")
     generator = torch.Generator().manual_seed(gen.seed)

@@ -49,7 +49,7 @@ class ARConfig:
                 f"image_size {self.image_size} must be a multiple of the tokenizer's {vq.downsample}x "
                 f"downsampling and give at most max_grid {self.max_grid} codes a side"
             )
-        self.transformer_config  # validates the transformer's sizes
+        _ = self.transformer_config  # validates the transformer's sizes
 
     @property
     def vq_config(self) -> VQConfig:
@@ -112,7 +112,9 @@ class ARModel(nn.Module):
     # --- assets beside the weights (hub hooks) ------------------------------------------------
     def attach_tokenizer(self, tokenizer: TextTokenizer) -> None:
         if tokenizer.vocab_size > self.config.text_vocab_size:
-            raise ValueError(f"the BPE has {tokenizer.vocab_size} tokens; this model reads {self.config.text_vocab_size}")
+            raise ValueError(
+                f"the BPE has {tokenizer.vocab_size} tokens; this model reads {self.config.text_vocab_size}"
+            )
         self.text_tokenizer = tokenizer
 
     def save_assets(self, folder: Path) -> None:
@@ -140,7 +142,9 @@ class ARModel(nn.Module):
         return self.vq.encode(image[None].to(self.vq.codebook.weight.device).float())[0].cpu().numpy()
 
     @torch.no_grad()
-    def generate(self, image: torch.Tensor, instruction: str | None, gen: GenerationConfig | None = None) -> torch.Tensor:
+    def generate(
+        self, image: torch.Tensor, instruction: str | None, gen: GenerationConfig | None = None
+    ) -> torch.Tensor:
         """The output image (3, S, S) for ``image`` (3, S, S) told by ``instruction``."""
         gen = gen or GenerationConfig()
         codes = self.encode_image(image)
