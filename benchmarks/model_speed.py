@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 
 from pixtask.core.condition import Condition
-from pixtask.core.device import cpu_has_fast_bf16
+from pixtask.core.device import cpu_has_fast_bf16, matmul_peak
 from pixtask.models import create_model, get_config
 from pixtask.models.counting import count
 from pixtask.pipelines.tiling import tiled_apply
@@ -32,15 +32,6 @@ from pixtask.pipelines.tiling import tiled_apply
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 # As stated in the issue for the official implementation on our machine class (not re-measured here).
 OFFICIAL = {("genlv-base", 256, "fp32"): 11.0, ("genlv-base", 256, "bf16"): 5.8, ("genlv-base", 512, "fp32"): 63.0}
-
-
-def matmul_peak(dtype: torch.dtype, n: int = 2048, reps: int = 5) -> float:
-    a, b = torch.rand(n, n, dtype=dtype), torch.rand(n, n, dtype=dtype)
-    a @ b
-    t = time.perf_counter()
-    for _ in range(reps):
-        a @ b
-    return 2 * n**3 * reps / (time.perf_counter() - t)
 
 
 def latency(name: str, size: int, precision: str, tile: int | None) -> float:

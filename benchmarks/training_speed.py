@@ -28,7 +28,7 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader
 
-from pixtask.core.device import cpu_has_fast_bf16
+from pixtask.core.device import cpu_has_fast_bf16, matmul_peak
 from pixtask.models import get_config
 from pixtask.models.counting import count
 from pixtask.training.config import load_config
@@ -37,15 +37,6 @@ from pixtask.training.trainer import Trainer, _forked_iter
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 CONFIG = ROOT / "configs" / "shipped-tiny-stage4.yaml"
-
-
-def matmul_peak(dtype: torch.dtype, n: int = 2048, reps: int = 5) -> float:
-    a, b = torch.rand(n, n, dtype=dtype), torch.rand(n, n, dtype=dtype)
-    a @ b
-    t = time.perf_counter()
-    for _ in range(reps):
-        a @ b
-    return 2 * n**3 * reps / (time.perf_counter() - t)
 
 
 def trainer_for(crop: int, workers: int, out: str, before: bool, channels_last: bool = False) -> Trainer:

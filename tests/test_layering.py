@@ -11,7 +11,7 @@ ALLOWED = {
     "tasks": {"core", "tasks"},
     "models": {"core", "models"},
     "instructions": {"core", "instructions"},
-    "data": {"core", "tasks", "instructions", "data"},
+    "data": {"core", "tasks", "instructions", "models", "data"},  # token folders encode with the VQ model
     "evaluation": {"core", "tasks", "instructions", "data", "evaluation"},
     "viz": {"core", "data", "viz"},
     "pipelines": {"core", "models", "pipelines"},

@@ -42,13 +42,14 @@ def test_sequences_and_instruction_dropout(ar_tokens):
     manifest = TokenManifest.read(ar_tokens / "tok")
     layout = TokenLayout(16, 300, 16)
     data = TokenDataset(manifest, layout, max_len=512, instruction_dropout=0.5, include_heldout=True)
-    tokens, labels = data.sequence(0)
-    a, text, b = layout.parse(tokens)
+    tokens, _labels = data.sequence(0)
+    _a, text, _b = layout.parse(tokens)
     assert text == data.rows["text_ids"][0] and len(tokens) == data.lengths[0]
     dropped, _ = data.sequence(0, drop=True)
     assert layout.parse(dropped)[1] == [] and len(dropped) == len(tokens) - len(text)
     batch = TokenDataset.collate([data[(0, False)], data[(1, True)]])
-    assert batch["tokens"].shape == batch["labels"].shape == (2, max(len(tokens), data.lengths[1] - len(data.rows["text_ids"][1])))
+    longest = max(len(tokens), data.lengths[1] - len(data.rows["text_ids"][1]))
+    assert batch["tokens"].shape == batch["labels"].shape == (2, longest)
     assert (batch["labels"][1, len(dropped) :] == IGNORE).all()
     drops = [d for g in range(40) for _, d in data.batch(g, 4)]
     assert 0.3 < np.mean(drops) < 0.7
@@ -80,5 +81,5 @@ def test_manifest_errors_name_the_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match=f"{tmp_path}: no pixtask_tokens.json"):
         TokenManifest.read(tmp_path)
     (tmp_path / "pixtask_tokens.json").write_text(json.dumps({"image_size": 32}))
-    with pytest.raises(ValueError, match="pixtask_tokens.json: missing 'vq'"):
+    with pytest.raises(ValueError, match=r"pixtask_tokens\.json: missing 'vq'"):
         TokenManifest.read(tmp_path)

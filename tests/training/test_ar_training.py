@@ -61,7 +61,7 @@ def test_loss_falls_and_the_tokenizer_stays_fixed(trained):
 
 
 def test_saved_model_holds_tokenizers_and_record(trained, ar_tokens):
-    out, trainer, _ = trained
+    out, _trainer, _ = trained
     model = from_pretrained(out / "model")
     assert model.text_tokenizer is not None and (out / "model" / "tokenizer.json").is_file()
     assert model.config.image_size == 32 and model.config.vq["codebook_size"] == 16
@@ -114,5 +114,5 @@ def test_a_vq_folder_is_not_a_pipeline(ar_tokens):
 
 def test_ar_models_need_tokens(tmp_path):
     cfg = load_config(None, ["model=ar-tiny-lm", f"out_dir={tmp_path}"])
-    with pytest.raises(ValueError, match="set data.tokens"):
+    with pytest.raises(ValueError, match=r"set data\.tokens"):
         Trainer(cfg)

@@ -44,3 +44,20 @@ def resolve_precision(device: torch.device, precision: str = "auto") -> torch.dt
     if device.type == "cuda":
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else None
     return torch.bfloat16 if cpu_has_fast_bf16() else None
+
+
+def matmul_peak(dtype: torch.dtype, device: torch.device | str = "cpu", n: int = 2048, reps: int = 5) -> float:
+    """Measured FLOP/s of an n x n matmul in ``dtype`` on ``device``: the denominator of model
+    FLOP utilisation (MFU) on machines whose nominal peak nobody publishes (our CPUs)."""
+    import time
+
+    a = torch.rand(n, n, dtype=dtype, device=device)
+    b = torch.rand(n, n, dtype=dtype, device=device)
+    a @ b
+    sync = torch.cuda.synchronize if torch.device(device).type == "cuda" else (lambda: None)
+    sync()
+    t = time.perf_counter()
+    for _ in range(reps):
+        a @ b
+    sync()
+    return 2 * n**3 * reps / (time.perf_counter() - t)

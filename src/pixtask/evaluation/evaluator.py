@@ -123,8 +123,7 @@ def evaluate(
         for q in roles["query"]:
             prompt = prompt_for(q, roles["prompt"], task, level)
             q_in, q_tgt, p_in, p_tgt = (
-                _read(root / name, resize)
-                for name in (q["input"], q["target"], prompt["input"], prompt["target"])
+                _read(root / name, resize) for name in (q["input"], q["target"], prompt["input"], prompt["target"])
             )
             text = query_instruction(task, q, instruction_split) if mode != "example" else None
             pred = np.clip(predict(q_in, query_condition(mode, (p_in, p_tgt), text)), 0, 1).astype(np.float32)

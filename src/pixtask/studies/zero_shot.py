@@ -271,9 +271,7 @@ def zero_shot_markdown(instruction: dict | None, task: dict | None, space: dict 
             markdown_table(
                 ["task", *keys],
                 [[t, *(f"{task['tasks'][t][k]:+.2f}" for k in keys)] for t in task["heldout_tasks"]]
-                + [
-                    [f"mean, {g} tasks", *(f"{task['means'][g][k]:+.2f}" for k in keys)] for g in task["means"]
-                ],
+                + [[f"mean, {g} tasks", *(f"{task['means'][g][k]:+.2f}" for k in keys)] for g in task["means"]],
             ),
             "Words each model was told for the held-out tasks:",
             "",

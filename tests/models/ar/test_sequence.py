@@ -13,7 +13,7 @@ LAYOUT = TokenLayout(codebook_size=16, text_vocab_size=50, max_grid=8)
 def test_layout_ranges_do_not_overlap():
     assert (LAYOUT.size_offset, LAYOUT.code_offset, LAYOUT.text_offset, LAYOUT.vocab_size) == (6, 14, 30, 80)
     assert LAYOUT.size_token(1) == 6 and LAYOUT.size_token(8) == 13
-    with pytest.raises(SequenceError, match="outside 1..8"):
+    with pytest.raises(SequenceError, match=r"outside 1\.\.8"):
         LAYOUT.size_token(9)
 
 
@@ -29,7 +29,7 @@ def test_sequence_round_trip(shape):
     rng = np.random.default_rng(0)
     a, b = rng.integers(0, 16, shape), rng.integers(0, 16, shape)
     text = [0, 7, 49]
-    tokens, labels = LAYOUT.sequence(a, text, b)
+    tokens, _labels = LAYOUT.sequence(a, text, b)
     got_a, got_text, got_b = LAYOUT.parse(tokens)
     np.testing.assert_array_equal(got_a, a)
     np.testing.assert_array_equal(got_b, b)
@@ -59,9 +59,9 @@ def test_image_first_then_words_in_prompts():
     ("mutate", "message"),
     [
         (lambda t: t[1:], "starts with <bos>"),
-        (lambda t: t[:5] + [LAYOUT.text_offset] + t[6:], "image row 0"),
+        (lambda t: [*t[:5], LAYOUT.text_offset, *t[6:]], "image row 0"),
         (lambda t: [x for i, x in enumerate(t) if i != 9], "image row|<eoi>"),
-        (lambda t: t + [EOT], "followed by one <eot>"),
+        (lambda t: [*t, EOT], "followed by one <eot>"),
     ],
 )
 def test_malformed_sequences_are_refused(mutate, message):
@@ -71,7 +71,7 @@ def test_malformed_sequences_are_refused(mutate, message):
 
 
 def test_out_of_range_codes_and_text_are_refused():
-    with pytest.raises(SequenceError, match="codes must be in 0..15"):
+    with pytest.raises(SequenceError, match=r"codes must be in 0\.\.15"):
         LAYOUT.image_block(np.array([[16]]))
     with pytest.raises(SequenceError, match="text ids"):
         LAYOUT.prompt(np.zeros((1, 1), int), [50])

@@ -80,7 +80,9 @@ def test_kv_cache_logits_match_a_full_pass():
     torch.testing.assert_close(torch.cat(parts, 1), full, rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("gen", [GenerationConfig(seed=3), GenerationConfig(temperature=0), GenerationConfig(cfg=2.5, seed=1)])
+@pytest.mark.parametrize(
+    "gen", [GenerationConfig(seed=3), GenerationConfig(temperature=0), GenerationConfig(cfg=2.5, seed=1)]
+)
 def test_cached_decoding_equals_uncached_token_for_token(gen):
     lm = small_lm()
     prompt = LAYOUT.prompt(np.arange(16).reshape(4, 4) % 32, [1, 5, 9])
@@ -141,5 +143,5 @@ def test_guidance_zero_is_the_unconditional_prompt():
 
 def test_too_long_a_generation_is_refused_before_it_starts():
     lm = small_lm()
-    with pytest.raises(ValueError, match="need .* positions; the model has 128"):
+    with pytest.raises(ValueError, match=r"need .* positions; the model has 128"):
         generate_block(lm, LAYOUT, LAYOUT.prompt(np.zeros((8, 8), int), []), (8, 8))
