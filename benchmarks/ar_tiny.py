@@ -60,8 +60,8 @@ def part_vq(args) -> None:
                 recon = vq.decode(c)[0].permute(1, 2, 0).numpy()
             codes.append(c.flatten())
             psnr[side].append(compute_metric("psnr", recon, img))
-            if side == "target" and len(examples) < 8 and s["task"] not in {e[0] for e in examples}:
-                examples.append((s["task"], img, recon))
+            if side == "target" and len(examples) < 6 and s["photo"] not in {e[0] for e in examples}:
+                examples.append((s["photo"], img, recon))
     usage = codebook_usage(torch.cat(codes), vq.config.codebook_size)
     grid = image_grid([[img, rec] for _, img, rec in examples], col_labels=["target", "VQ reconstruction"], tile=128)
     write_image(OUT / "vq_reconstructions.png", grid, overwrite=True)

@@ -115,3 +115,24 @@ def test_gain_by_level_shows_what_the_task_mean_hides(tmp_path):
     assert "| task | - | L1 | L5 |" in md
     assert "| deblur-gaussian |  | -1.00 | +2.00 |" in md
     assert "| canny | +90.00 |  |  |" in md
+
+
+def test_resize_scores_every_image_at_the_small_side(bench):
+    """--resize: the model, identity and prompts all see centred 32x32 squares of the 64px bench."""
+    from pixtask.core.geometry import center_square
+    from pixtask.evaluation.evaluator import score
+
+    seen = []
+
+    def predict(q, condition):
+        seen.append((q.shape, condition.prompt[0].shape))
+        return np.full_like(q, 0.5)
+
+    results = evaluate(predict, bench, tasks={"denoise-gaussian"}, resize=32)
+    assert seen and all(s == ((32, 32, 3), (32, 32, 3)) for s in seen)
+    manifest = load_manifest(bench)
+    query = next(s for s in manifest["samples"] if s["task"] == "denoise-gaussian" and s["role"] == "query")
+    target = center_square(read_image(bench / query["target"]), 32)
+    q_in = center_square(read_image(bench / query["input"]), 32)
+    assert results[0].value == pytest.approx(score("psnr", np.full_like(target, 0.5), target))
+    assert results[0].identity == pytest.approx(score("psnr", q_in, target))

@@ -116,3 +116,18 @@ def test_ar_models_need_tokens(tmp_path):
     cfg = load_config(None, ["model=ar-tiny-lm", f"out_dir={tmp_path}"])
     with pytest.raises(ValueError, match=r"set data\.tokens"):
         Trainer(cfg)
+
+
+def test_eval_cli_scores_it_at_its_resolution(trained, tmp_path):
+    from pixtask.data.benchmark import BenchmarkConfig, build_benchmark
+
+    bench = tmp_path / "bench"
+    build_benchmark(bench, BenchmarkConfig(size=64, tasks="dejpeg", levels=(3,), prompts=2, max_queries=1))
+    runner = CliRunner()
+    args = ["eval", "--bench", str(bench), "--model", str(trained[0] / "model"), "--out", str(tmp_path / "ev")]
+    result = runner.invoke(app, [*args, "--no-prompt", "--instruction", "--resize", "32"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "ev" / "summary.json").read_text())
+    assert set(summary["tasks"]) == {"dejpeg"}
+    refused = runner.invoke(app, args)  # told by example (the default)
+    assert refused.exit_code == 2 and "told in words only" in refused.output
