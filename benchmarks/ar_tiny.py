@@ -5,6 +5,8 @@
     python benchmarks/ar_tiny.py speed --model runs/ar/ar-tiny/model
         training tokens/s and MFU (against the measured matmul peak), decoding tokens/s with
         and without the KV cache
+    python benchmarks/ar_tiny.py loss --model runs/ar/ar-tiny/model --tokens runs/ar/tokens
+        output-block cross-entropy on training vs held-out sequences, with and without words
     python benchmarks/ar_tiny.py compare --model runs/ar/ar-tiny/model --bench /root/bench-zs
         the results table: ar-tiny beside pixtask-tiny and pixtask-tiny-text on the same
         queries and held-out instructions, at 64x64, between identity and the VQ ceiling
@@ -180,6 +182,47 @@ def part_speed(args) -> None:
     )
 
 
+def part_loss(args) -> None:
+    """Output-block cross-entropy on training sequences vs held-out ones (unseen pairs told by
+    held-out words): how far the model generalises beyond what it memorised."""
+    from pixtask.data.tokens import TokenDataset, TokenManifest
+    from pixtask.models import from_pretrained
+    from pixtask.training.losses import next_token_loss
+
+    model = from_pretrained(args.model)
+    manifest = TokenManifest.read(args.tokens)
+    data = TokenDataset(manifest, model.layout, max_len=model.config.max_seq_len, include_heldout=True)
+    held = [i for i, h in enumerate(data.rows["heldout"]) if h]
+    train = [i for i, h in enumerate(data.rows["heldout"]) if not h]
+    rng = np.random.default_rng(0)
+    out = {}
+    for name, rows in (("train", train), ("heldout", held)):
+        picked = rng.choice(rows, min(args.samples, len(rows)), replace=False)
+        ces = {}
+        for drop in (False, True):
+            values = []
+            for start in range(0, len(picked), 32):
+                batch = data.collate([data[(int(i), drop)] for i in picked[start : start + 32]])
+                with torch.no_grad():
+                    _, ce, _ = next_token_loss(model(batch["tokens"]), batch["labels"])
+                values.append(float(ce) * len(picked[start : start + 32]))
+            ces["without words" if drop else "with words"] = round(sum(values) / len(picked), 4)
+        out[name] = {"sequences": len(picked), **ces}
+    md = (
+        f"# ar-tiny: output-block cross-entropy, training vs held-out sequences\n\n"
+        f"{args.samples} sequences of each kind from `{args.tokens}` (held out: pairs never trained on, told by "
+        "held-out instruction templates). Without words: the same sequences with the instruction left out "
+        "(the unconditional branch guidance reads).\n\n| sequences | with words | without words |\n|---|---:|---:|\n"
+        + "".join(f"| {k} | {v['with words']:.3f} | {v['without words']:.3f} |\n" for k, v in out.items())
+    )
+    write(
+        "loss",
+        {"model": str(args.model), "tokens": str(args.tokens), **out},
+        md,
+        f"python benchmarks/ar_tiny.py loss --model {args.model} --tokens {args.tokens}",
+    )
+
+
 def part_compare(args) -> None:
     from rich.progress import Progress
 
@@ -228,7 +271,7 @@ def part_compare(args) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("part", choices=["vq", "speed", "compare"])
+    parser.add_argument("part", choices=["vq", "speed", "loss", "compare"])
     parser.add_argument("--vq", default="runs/ar/vq-tiny/model")
     parser.add_argument("--model", default="ar-tiny")
     parser.add_argument("--bench", default="/root/bench-zs")
@@ -238,9 +281,11 @@ def main() -> int:
     parser.add_argument("--seq", type=int, default=176)
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--decode-reps", type=int, default=3)
+    parser.add_argument("--tokens", default="runs/ar/tokens")
+    parser.add_argument("--samples", type=int, default=512)
     parser.add_argument("--tasks", help="comma-separated task ids (default: all the benchmark's)")
     args = parser.parse_args()
-    {"vq": part_vq, "speed": part_speed, "compare": part_compare}[args.part](args)
+    {"vq": part_vq, "speed": part_speed, "loss": part_loss, "compare": part_compare}[args.part](args)
     return 0
 
 

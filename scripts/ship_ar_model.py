@@ -140,14 +140,23 @@ def model_card(name: str, model, record: dict, vq: dict, ar: dict, triplets: dic
             f"{vq_fig['psnr_input']:.2f} dB on degraded inputs; {vq_fig['used_fraction']:.1%} of the codes used "
             f"(perplexity {vq_fig['perplexity']:.0f}) ([docs/ar/vq.md](../ar/vq.md))."
         )
+    loss = load_json(DOCS / "loss.json")
+    if loss:
+        lines.append(
+            f"- Output-block cross-entropy, training vs held-out sequences (unseen pairs, held-out words): "
+            f"{loss['train']['with words']:.3f} vs {loss['heldout']['with words']:.3f} with words, "
+            f"{loss['train']['without words']:.3f} vs {loss['heldout']['without words']:.3f} without "
+            "([docs/ar/loss.md](../ar/loss.md))."
+        )
     if compare:
-        n = len(compare["tasks"])
+        n, gains = len(compare["tasks"]), compare["mean_gain_psnr"]
+        lines.append(
+            f"- On {n} tasks of a test-photo benchmark at {compare['resize']}x{compare['resize']} "
+            f"(mean PSNR gain over identity on the PSNR tasks; the VQ ceiling is {gains['ceiling']:+.2f} dB):"
+        )
         for entry in compare["entries"]:
             e = entry["name"]
-            lines.append(
-                f"- {e}: beats identity on {compare['beats_identity'][e]}/{n} tasks, mean PSNR gain "
-                f"{compare['mean_gain_psnr'][e]:+.2f} dB (VQ ceiling {compare['mean_gain_psnr']['ceiling']:+.2f} dB)."
-            )
+            lines.append(f"  - {e}: beats identity on {compare['beats_identity'][e]}/{n} tasks, {gains[e]:+.2f} dB.")
         lines.append("- Per task: [docs/ar/compare.md](../ar/compare.md).")
     lines += [
         "",

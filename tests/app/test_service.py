@@ -100,3 +100,20 @@ def test_a_large_photo_reports_progress_tile_by_tile(service, tmp_path):
     assert result.output.shape == big.shape
     total = ticks[-1][1]
     assert total > 1 and ticks == [(i, total) for i in range(1, total + 1)], ticks
+
+
+def test_the_token_ar_model_is_served_in_words_only(photo):
+    """The shipped ar-tiny is in the app's model list and answers instructions; an example is refused."""
+    from pixtask.models.hub import list_pretrained
+
+    assert "ar-tiny" in list_pretrained()
+    service = PixtaskService({"ar-tiny": "ar-tiny"}, device="cpu")
+    try:
+        assert service.reads_words("ar-tiny")
+        out = service.run(photo, model="ar-tiny", instruction="the grain fades and the surfaces turn smooth")
+        assert out.told == "instruction" and out.output.shape == out.input.shape
+        assert not np.array_equal(out.output, out.input)
+        with pytest.raises(AppError, match=r"told in words only; give an instruction without an example"):
+            service.run(photo, model="ar-tiny", task="derain", level=3)
+    finally:
+        service.close()

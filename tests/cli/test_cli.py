@@ -220,3 +220,11 @@ def test_demo_writes_gallery_and_report(tmp_path):
     assert "**dejpeg**" in words and "**canny**" in words
     missing = runner.invoke(app, ["demo", "--model", str(tmp_path / "nope"), "--out", str(out)])
     assert missing.exit_code == 2 and "neither a model folder nor a shipped model" in missing.output
+
+
+def test_models_list_shows_the_ar_architectures():
+    rows = {r["name"]: r for r in json.loads(runner.invoke(app, ["models", "list", "--json"]).output)}
+    assert rows["vq-tiny"]["architecture"] == "VQTokenizer" and rows["ar-tiny-lm"]["architecture"] == "ARModel"
+    # by hand: 4 layers x (qkv 192x576 + out 192x192 + SwiGLU 192x1024 + 512x192 + norms 384 + QK-norms 64)
+    # + final norm 192 = 1,771,456; embedding and head 2 x 1558 x 192; the VQ tokenizer 2,441,955
+    assert rows["ar-tiny-lm"]["params"] == 4 * 442_816 + 192 + 2 * 1558 * 192 + 2_441_955

@@ -1,4 +1,4 @@
-"""``pixtask models``: the registered GenLV variants and their verified sizes."""
+"""``pixtask models``: registered variants (GenLV, VQ tokenizer, token-AR) and shipped models."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from pixtask.models import DEFAULT_MODEL, get_config, list_models, list_pretrained
-from pixtask.models._registry import model_note
+from pixtask.models._registry import architecture_of, model_note
 from pixtask.models.counting import count
-from pixtask.models.hub import PRETRAINED_DIR, model_info
+from pixtask.models.genlv import GenLVConfig
+from pixtask.models.hub import PRETRAINED_DIR, count_parameters, model_info
 
 app = typer.Typer(help="List model variants.", no_args_is_help=True)
 
@@ -24,9 +25,19 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Variants with plain and thop-style parameter counts and MACs per sample at SIZE x SIZE."""
-    rows = []
+    rows, others = [], []
     for name in list_models():
         cfg = get_config(name)
+        if not isinstance(cfg, GenLVConfig):  # the VQ tokenizer and the token-AR model
+            others.append(
+                {
+                    "name": name,
+                    "architecture": architecture_of(cfg),
+                    "params": count_parameters(cfg),
+                    "note": model_note(name),
+                }
+            )
+            continue
         rows.append(
             {
                 "name": name,
@@ -39,7 +50,7 @@ def list_(
             }
         )
     if as_json:
-        typer.echo(json.dumps(rows, indent=1))
+        typer.echo(json.dumps(rows + others, indent=1))
         return
     table = Table(title=f"GenLV variants (MACs per sample at {size}x{size}, thop convention)")
     for col in ("name", "dim", "blocks", "refine", "prompt nf", "params", "params (thop)", "GMACs", "note"):
@@ -56,7 +67,15 @@ def list_(
             f"{r['gmacs_thop']:.2f}",
             r["note"],
         )
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    console.print(table)
+    if others:
+        extra = Table(title="Other architectures")
+        for col in ("name", "architecture", "params", "note"):
+            extra.add_column(col)
+        for r in others:
+            extra.add_row(r["name"], r["architecture"], f"{r['params'] / 1e6:.4f}M", r["note"])
+        console.print(extra)
 
 
 @app.command("shipped")
@@ -72,9 +91,13 @@ def shipped() -> None:
     for name in names:
         info = model_info(name)
         tasks = info.get("trained_tasks", [])
+        if info["architecture"] == "ARModel":
+            told = "words"
+        else:
+            told = "example, words or both" if info.get("text_dim") else "example"
         table.add_row(
             name + (" (default)" if name == DEFAULT_MODEL else ""),
-            "example, words or both" if info.get("text_dim") else "example",
+            told,
             f"{info['architecture']} dim {info['dim']}" + (", global residual" if info.get("global_residual") else ""),
             str(len(tasks)),
             str(info.get("training", {}).get("steps", info.get("trained_steps", "?"))),

@@ -470,7 +470,7 @@ def plot_log(log: Path, path: Path) -> None:
     ax.plot([int(r["step"]) for r in rows], [float(r["loss"]) for r in rows], lw=1)
     ax.set_yscale("log")
     ax.set_xlabel("step")
-    ax.set_ylabel("L1 loss")
+    ax.set_ylabel("training loss")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
