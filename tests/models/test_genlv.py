@@ -33,7 +33,10 @@ def test_variants_listed():
         "genlv-tiny",
         "genlv-small",
         "genlv-tiny-text",
+        "vq-tiny",
+        "ar-tiny-lm",
     ]
+    assert list_models("genlv-*")[-1] == "genlv-tiny-text"
 
 
 def test_forward_shapes_and_prompt_of_another_size(tiny):
