@@ -96,11 +96,8 @@ class ARPipeline(FileRunner):
         **_: object,
     ) -> PipelineOutput:
         """The output for ``image`` told by ``instruction`` (or a ready ``condition`` in words)."""
-        if condition is None:
-            condition = self.condition(prompt, instruction)
-        elif prompt is not None or instruction is not None:
-            raise ConditionError("give either condition= or prompt=/instruction=, not both")
-        elif condition.prompt is not None or not isinstance(condition.instruction, str):
+        condition = self.resolve_condition(prompt, instruction, condition)
+        if condition.prompt is not None or not isinstance(condition.instruction, str):
             condition = self.condition(condition.prompt, condition.instruction if condition.has_text else None)
         query = as_rgb_float(image, "input image")
         h, w = query.shape[:2]

@@ -149,10 +149,7 @@ class GenLVPipeline(FileRunner):
     ) -> PipelineOutput:
         """Predict the target for ``image`` told by the example pair ``prompt``, the
         explanatory ``instruction``, or both (or a ready ``condition``)."""
-        if condition is None:
-            condition = self.condition(prompt, instruction)
-        elif prompt is not None or instruction is not None:
-            raise ConditionError("give either condition= or prompt=/instruction=, not both")
+        condition = self.resolve_condition(prompt, instruction, condition)
         tile = self.tile if tile == "default" else tile
         if tile is not None and (not isinstance(tile, int) or isinstance(tile, bool) or tile < self.multiple):
             raise ValueError(f"tile must be None or an integer of at least {self.multiple} pixels, got {tile!r}")

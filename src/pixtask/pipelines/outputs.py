@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pixtask.core.condition import Condition
+from pixtask.core.condition import Condition, ConditionError
 from pixtask.core.image_io import IMAGE_SUFFIXES, check_output_format, write_image
 
 
@@ -75,6 +75,15 @@ def _same(a: Path, b: Path) -> bool:
 class FileRunner:
     """Files in, files out, for any pipeline whose ``__call__(source, condition=...)`` returns
     an output with ``.array``: the write rules above in one place."""
+
+    def resolve_condition(self, prompt, instruction, condition: Condition | None) -> Condition:
+        """``condition`` as given, or the one ``prompt``/``instruction`` make (checked by the
+        pipeline's own ``condition()``); giving both ways is refused."""
+        if condition is None:
+            return self.condition(prompt, instruction)
+        if prompt is not None or instruction is not None:
+            raise ConditionError("give either condition= or prompt=/instruction=, not both")
+        return condition
 
     def run_file(
         self,
