@@ -140,7 +140,7 @@ def pretokenize(
             rows["output_codes"].append(b.flatten().tolist())
             rows["text_ids"].append(ids)
             rows["grid"].append([h, w])
-            rows["length"].append(2 * (4 + h * (w + 1)) + len(ids) + 3)  # <bos>, two <eot>
+            rows["length"].append(TokenLayout.sequence_length(h, w, len(ids)))
         if progress:
             progress(min(start + batch, len(records)))
     out.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ import torch
 from pixtask.core.condition import Condition
 from pixtask.data.tokens import TokenDataset, TokenManifest
 from pixtask.models.ar.model import ARModel
-from pixtask.models.hub import from_pretrained
+from pixtask.models.hub import from_pretrained, load_config
 from pixtask.models.vq import VQTokenizer
 from pixtask.training.losses import Z_LOSS_WEIGHT, next_token_loss, reconstruction_loss
 
@@ -117,8 +117,8 @@ def token_model_overrides(tokens: str, overrides: dict) -> dict:
     import dataclasses
 
     manifest = TokenManifest.read(tokens)
-    vq = from_pretrained(manifest.vq_folder)
-    return {"vq": dataclasses.asdict(vq.config), "image_size": manifest.image_size, **overrides}
+    vq = load_config(manifest.vq_folder)  # the config only: prepare() loads the weights once
+    return {"vq": dataclasses.asdict(vq), "image_size": manifest.image_size, **overrides}
 
 
 def objective_for(model: torch.nn.Module, tokens: str | None):

@@ -136,5 +136,12 @@ class TokenLayout:
             raise SequenceError(f"the output block must be followed by one <eot> and nothing else (position {pos})")
         return input_codes, text, output_codes
 
-    def block_length(self, h: int, w: int) -> int:
+    @staticmethod
+    def block_length(h: int, w: int) -> int:
+        """Tokens of an image block: <boi>, two sizes, h rows of w codes and <row>, <eoi>."""
         return 4 + h * (w + 1)
+
+    @staticmethod
+    def sequence_length(h: int, w: int, text: int) -> int:
+        """Tokens of a training sequence with two h x w images and ``text`` instruction tokens."""
+        return 2 * TokenLayout.block_length(h, w) + text + 3  # <bos> and two <eot>
