@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import stat
 
 import numpy as np
@@ -408,3 +409,183 @@ def test_weights_get_the_umask_mode_and_stale_temporaries_go(tmp_path):
     os.utime(stale, (0, os.path.getmtime(stale) - STALE_TMP_SECONDS - 1))
     write_bytes_atomic(tmp_path / "x.bin", b"data")
     assert not stale.exists() and fresh.exists() and (tmp_path / "x.bin").read_bytes() == b"data"
+
+
+# --- round two: text, numbers, files in, files out -------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        (b"caf\xe9 \xff".decode("utf-8", "surrogateescape"), "not valid UTF-8"),  # what argv gives for bad bytes
+        ("\ud800", "not valid UTF-8"),
+        ("\x1b[31mred\x1b[0m", "control character U+001B"),
+        ("word " * 500, "limit is 2,000"),
+    ],
+)
+def test_bad_instruction_text_is_refused_everywhere(images, tmp_path, text, needle):
+    with pytest.raises(ValueError, match=re.escape(needle)):
+        Condition(instruction=text)
+    line = fails_cleanly(["run", "-i", images / "photo.png", "-o", tmp_path / "o.png", "--instruction", text], needle)
+    assert "\x1b" not in line  # never echoed raw to the terminal
+    fails_cleanly(
+        ["run", "-i", images / "photo.png", "-o", tmp_path / "o.png", "--model", "ar-tiny", "--instruction", text],
+        needle,
+    )
+    fails_cleanly(
+        ["finetune", "--pairs", tmp_path, "--val", tmp_path, "--out", tmp_path / "f", "--instruction", text], needle
+    )
+    assert not (tmp_path / "o.png").exists() and not (tmp_path / "f").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--temperature", "nan"),
+        ("--temperature", "-1"),
+        ("--cfg", "nan"),
+        ("--cfg", "inf"),
+        ("--seed", "99999999999999999999"),
+        ("--seed", "-1"),
+        ("--top-k", "-5"),
+        ("--tile", "-3"),
+    ],
+)
+def test_number_options_are_refused_at_parse(images, tmp_path, option, value):
+    args = ["run", "-i", images / "photo.png", "-o", tmp_path / "o.png", "--model", "ar-tiny"]
+    fails_cleanly([*args, "--instruction", "the colours warm up", option, value], option)
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_generation_config_checks_its_numbers():
+    from pixtask.models.ar.decoding import GenerationConfig
+
+    for kwargs, needle in [({"temperature": float("nan")}, "temperature"), ({"seed": 2**70}, "seed")]:
+        with pytest.raises(ValueError, match=needle):
+            GenerationConfig(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("setting", "needle"),
+    [
+        ("optim.warmup_steps=-3", "optim.warmup_steps"),
+        ("optim.grad_clip=-1", "optim.grad_clip"),
+        ("optim.min_lr_ratio=5", "optim.min_lr_ratio"),
+        ("optim.lr=.nan", "optim.lr"),
+        ("optim.grad_clip=.inf", "optim.grad_clip: must be finite"),
+        ("data.weights={denoise-gaussian: .nan}", "data.weights: must be finite"),
+        ("model_overrides={dim: 65536}", "parameters"),
+        ("model_overrides={dim: 4096}", "parameters"),
+    ],
+)
+def test_more_bad_train_settings(tmp_path, setting, needle):
+    fails_cleanly(train(tmp_path / "r", setting), needle)
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_model_too_big_for_memory_is_refused_before_allocation(monkeypatch):
+    from pixtask.models import get_config, hub
+
+    monkeypatch.setattr(hub, "available_memory", lambda: 2**20)  # 1 MiB left
+    with pytest.raises(WeightsError, match=r"config\.json: .*GiB, more than the 0\.0 GiB"):
+        hub.build_checked(get_config("genlv-tiny"), "config.json")
+
+
+def test_deeply_nested_json_and_yaml_name_the_file(model_dir, images, tmp_path):
+    (model_dir / "config.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(WeightsError, match="nested 100,000 levels"):
+        from_pretrained(model_dir)
+    fails_cleanly([*run_args(images, tmp_path / "o.png"), "--model", model_dir], "config.json", "nested")
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("a: " + "[" * 100_000 + "]" * 100_000)
+    fails_cleanly(["train", "--config", deep], "deep.yaml", "nested")
+    fails_cleanly(["train", "--set", "a=" + "[" * 100_000], "override", "nested")
+
+
+@pytest.mark.parametrize("kind", ["sparse-png", "non-image"])
+def test_huge_files_are_refused_before_they_are_read(images, tmp_path, kind):
+    path = tmp_path / "huge.png"
+    with path.open("wb") as f:
+        if kind == "non-image":
+            f.write(b"not an image at all " * 1000)
+            f.truncate(300 * 2**20)  # 300 MiB, under the size limit: the header refuses it
+        else:
+            f.write(b"\x89PNG\r\n\x1a\n")
+            f.truncate(30 * 2**30)  # sparse: 30 GiB on paper, nothing on disk
+    needle = "not a recognised image" if kind == "non-image" else "over the limit"
+    fails_cleanly(
+        ["run", "-i", path, "--prompt", images / "prompt_in.png", images / "prompt_out.png", "-o", tmp_path / "o.png"],
+        "huge.png",
+        needle,
+    )
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImageReadError, match=needle):
+            read_image(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20  # the header is read, never the file
+
+
+def test_a_folder_run_skips_an_unreadable_photo_and_finishes_the_rest(images, tmp_path, photo_128):
+    folder = tmp_path / "in"
+    write_image(folder / "a.png", photo_128)
+    (folder / "b.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    write_image(folder / "c.png", photo_128)
+    args = ["run", "-i", folder, "--prompt", images / "prompt_in.png", images / "prompt_out.png", "--tile", "0"]
+    fails_cleanly([*args, "-o", tmp_path / "out"], "1 of 3 inputs", "b.png")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "c.png"]
+
+
+def test_stale_temporary_cleanup_takes_the_output_name_literally(images, tmp_path):
+    bystander = tmp_path / ".holiday.png.backup.tmp"
+    bystander.write_bytes(b"someone else's")
+    os.utime(bystander, (0, os.path.getmtime(bystander) - 2 * STALE_TMP_SECONDS))
+    ok = runner.invoke(app, [str(a) for a in run_args(images, tmp_path / "*.png")])
+    assert ok.exit_code == 0, ok.output
+    assert bystander.read_bytes() == b"someone else's" and (tmp_path / "*.png").is_file()
+
+
+def test_export_onnx_never_replaces_a_file_unasked(tmp_path):
+    victim = tmp_path / "existing.png"
+    victim.write_bytes(b"a photo")
+    fails_cleanly(["export", "onnx", "--model", "pixtask-tiny", "--out", victim], "existing.png", "already exists")
+    assert victim.read_bytes() == b"a photo"
+    fails_cleanly(
+        ["export", "onnx", "--model", "pixtask-tiny", "--out", tmp_path / "x.onnx", "--max-side", "64"], "--max-side"
+    )
+    assert not (tmp_path / "x.onnx").exists() and not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+
+
+def test_export_checkpoint_and_eval_refuse_folders_holding_files(finished_run, bench, tmp_path):
+    model = save_pretrained(create_model("genlv-tiny"), tmp_path / "model")
+    before = snapshot(model)
+    checkpoint = finished_run / "checkpoint-latest.pt"
+    fails_cleanly(["export", "checkpoint", "--checkpoint", checkpoint, "--out", model], "model", "not empty")
+    assert snapshot(model) == before
+    ok = runner.invoke(
+        app, ["export", "checkpoint", "--checkpoint", str(checkpoint), "--out", str(model), "--overwrite"]
+    )
+    assert ok.exit_code == 0, ok.output
+    assert snapshot(model)["model.safetensors"] != before["model.safetensors"]
+
+    report = tmp_path / "report"
+    args = ["eval", "--bench", bench, "--identity", "--out", report]
+    assert runner.invoke(app, [str(a) for a in args]).exit_code == 0
+    first = snapshot(report)
+    fails_cleanly(args, "report", "not empty", "--overwrite")
+    assert snapshot(report) == first
+    assert runner.invoke(app, [str(a) for a in [*args, "--overwrite"]]).exit_code == 0
+
+
+def test_finetune_names_only_options_it_has(tmp_path, photo_128):
+    for split in ("train", "val"):
+        for sub in ("input", "target"):
+            write_image(tmp_path / split / sub / "a.png", photo_128)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "log.csv").write_text("step,loss\n")
+    args = ["finetune", "--pairs", tmp_path / "train", "--val", tmp_path / "val", "--out", tmp_path / "run"]
+    line = fails_cleanly(args, "run", "--overwrite")
+    assert "--resume" not in line
+    fails_cleanly([*args[:-1], tmp_path / "new", "--lr", "inf"], "lr")

@@ -9,9 +9,11 @@ import typer
 from rich.progress import Progress
 
 from pixtask.cli._common import user_errors
+from pixtask.core.guards import check_number
+from pixtask.core.output_plan import plan_folder
 from pixtask.data.benchmark import load_manifest
 from pixtask.evaluation.evaluator import evaluate
-from pixtask.evaluation.report import write_report
+from pixtask.evaluation.report import REPORT_FILES, write_report
 from pixtask.models.hub import WeightsError
 from pixtask.pipelines import load_pipeline
 from pixtask.tasks import resolve_tasks
@@ -19,7 +21,9 @@ from pixtask.tasks import resolve_tasks
 
 def evaluate_command(
     bench: Annotated[Path, typer.Option(help="Benchmark folder from `pixtask bench build`.")],
-    out: Annotated[Path, typer.Option(help="Report folder.")] = Path("out/eval"),
+    out: Annotated[Path, typer.Option(help="Report folder (a new or empty one, unless --overwrite).")] = Path(
+        "out/eval"
+    ),
     model: Annotated[
         str | None, typer.Option(help="Model folder or shipped model name (e.g. pixtask-tiny); omit with --identity.")
     ] = None,
@@ -42,9 +46,13 @@ def evaluate_command(
     resize: Annotated[
         int | None, typer.Option(help="Shrink every image to a centred square of this side (ar-tiny: 64).")
     ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace the report files of an earlier report in OUT.")] = False,
 ) -> None:
     """Per-task metrics beside the identity baseline, category averages, a chart and an HTML report."""
     with user_errors():
+        if resize is not None:
+            check_number(resize, "--resize", low=8, high=4096, integer=True)
+        plan_folder(out, overwrite=overwrite, names=REPORT_FILES, inputs=[bench])
         if (model is None) == (not identity):
             raise ValueError("give exactly one of --model DIR or --identity")
         if not (prompt or instruction):

@@ -10,8 +10,10 @@ import torch
 import typer
 
 from pixtask.cli._common import user_errors
+from pixtask.core.guards import check_number
+from pixtask.core.output_plan import plan_file, plan_folder
 from pixtask.models.export_onnx import export_onnx, onnx_max_difference
-from pixtask.models.hub import WeightsError, from_pretrained, save_pretrained
+from pixtask.models.hub import MODEL_FILES, WeightsError, from_pretrained, save_pretrained
 from pixtask.training.checkpoint import model_from_checkpoint
 
 app = typer.Typer(help="Export models.", no_args_is_help=True)
@@ -21,10 +23,13 @@ app = typer.Typer(help="Export models.", no_args_is_help=True)
 def onnx(
     model: Annotated[Path, typer.Option(help="Folder with config.json + model.safetensors.")],
     out: Annotated[Path, typer.Option(help="Output .onnx file.")] = Path("model.onnx"),
-    max_side: Annotated[int, typer.Option(help="Largest height/width the graph accepts.")] = 2048,
+    max_side: Annotated[int, typer.Option(help="Largest height/width the graph accepts (128 or more).")] = 2048,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing OUT file.")] = False,
 ) -> None:
     """Export to ONNX (dynamic H and W, multiples of 32) and report the onnxruntime difference."""
     with user_errors():
+        check_number(max_side, "--max-side", low=128, high=65536, integer=True)
+        plan_file(out, overwrite=overwrite, inputs=[model / "config.json", model / "model.safetensors"])
         try:
             net = from_pretrained(model)
         except WeightsError as exc:
@@ -42,9 +47,11 @@ def checkpoint(
     checkpoint: Annotated[Path, typer.Option(help="A run's checkpoint, e.g. runs/NAME/checkpoint-latest.pt.")],
     out: Annotated[Path, typer.Option(help="Model folder to write (config.json + model.safetensors).")],
     ema: Annotated[bool, typer.Option(help="EMA weights, as the run's final model holds; --no-ema: raw.")] = True,
+    overwrite: Annotated[bool, typer.Option(help="Replace the model files in an existing OUT folder.")] = False,
 ) -> None:
     """Write a model folder from a training checkpoint, to evaluate or run a run before it ends."""
     with user_errors():
+        plan_folder(out, overwrite=overwrite, names=MODEL_FILES, inputs=[checkpoint])
         net, info = model_from_checkpoint(checkpoint, ema=ema)
         save_pretrained(net, out, record=info)
     typer.echo(f"wrote {out} ({info['weights']} weights at step {info['checkpoint_step']})")

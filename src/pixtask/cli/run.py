@@ -6,11 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress
 
-from pixtask.cli._common import user_errors
+from pixtask.cli._common import console, user_errors
 from pixtask.core.condition import Condition
-from pixtask.models.ar.decoding import GenerationConfig
+from pixtask.core.guards import check_number, check_seed, printable
+from pixtask.core.image_io import ImageReadError
+from pixtask.models.ar.decoding import MAX_SCALE, GenerationConfig
 from pixtask.models.hub import default_model
 from pixtask.pipelines import load_pipeline
 from pixtask.pipelines.outputs import plan_outputs
@@ -41,6 +44,7 @@ def run(
 ) -> None:
     """Predict INPUT's target, told the task by an example pair (--prompt), in words (--instruction), or both."""
     with user_errors():
+        check_options(temperature, cfg, top_k, seed, tile, overlap)
         Condition(prompt=prompt, instruction=instruction)  # at least one of them, before any work
         pairs = plan_outputs(input, output, prompt or (), overwrite=overwrite)
         name = model or default_model(words=instruction is not None)
@@ -56,9 +60,28 @@ def run(
             def on_tile(done: int, total: int) -> None:  # large images: progress within one image
                 bar.update(tiles, completed=done, total=total, visible=total > 1)
 
+            skipped = []
             for src, dst in pairs:
-                pipe.run_file(src, dst, condition, overwrite=overwrite, on_tile=on_tile)
+                try:
+                    pipe.run_file(src, dst, condition, overwrite=overwrite, on_tile=on_tile)
+                except ImageReadError as exc:
+                    if len(pairs) == 1:
+                        raise
+                    skipped.append(str(exc))  # one unreadable photo of a folder: the rest still run
+                    console.print(f"[yellow]skipped[/yellow] {escape(str(exc))}", highlight=False)
                 bar.update(images, advance=1)
-    told = condition.describe()
-    typer.echo(f"{name}, told by {told}")
-    typer.echo(f"wrote {pairs[0][1]}" if len(pairs) == 1 else f"wrote {len(pairs)} images to {output}")
+        typer.echo(f"{name}, told by {printable(condition.describe())}")
+        written = len(pairs) - len(skipped)
+        typer.echo(f"wrote {pairs[0][1]}" if len(pairs) == 1 else f"wrote {written} images to {output}")
+        if skipped:
+            raise ValueError(f"{len(skipped)} of {len(pairs)} inputs could not be read and were skipped: {skipped[0]}")
+
+
+def check_options(temperature: float, cfg: float, top_k: int, seed: int, tile: int, overlap: int) -> None:
+    """Numbers are checked where they are parsed, named as the user typed them."""
+    check_number(temperature, "--temperature", low=0, high=MAX_SCALE)
+    check_number(cfg, "--cfg", low=0, high=MAX_SCALE)
+    check_number(top_k, "--top-k", low=0, integer=True)
+    check_seed(seed, "--seed")
+    check_number(tile, "--tile", low=0, integer=True)
+    check_number(overlap, "--overlap", low=0, integer=True)

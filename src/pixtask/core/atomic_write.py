@@ -4,6 +4,7 @@ pixtask writes goes through here, so an interrupted run never leaves a half-writ
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 import time
@@ -22,9 +23,10 @@ def _new_file_mode() -> int:
 
 def remove_stale_temporaries(path: Path) -> None:
     """Delete temporary files of ``path`` that a killed writer left behind (older than an hour,
-    so a write in progress in another process is never touched)."""
+    so a write in progress in another process is never touched). The name is matched literally:
+    an output called ``*.png`` must not sweep up other files' temporaries."""
     now = time.time()
-    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
         with contextlib.suppress(OSError):
             if now - tmp.stat().st_mtime > STALE_TMP_SECONDS:
                 tmp.unlink()

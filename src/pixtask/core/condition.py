@@ -14,12 +14,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from pixtask.core.guards import check_text
+
 Mode = Literal["example", "instruction", "both"]
 MODES: tuple[Mode, ...] = ("example", "instruction", "both")
 
 
 class ConditionError(ValueError):
     """A condition that tells nothing, or tells it in a form the receiver cannot read."""
+
+
+def _checked(text: str, name: str) -> None:
+    try:
+        check_text(text, name)
+    except ValueError as exc:
+        raise ConditionError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -39,10 +48,14 @@ class Condition:
             object.__setattr__(self, "prompt", tuple(self.prompt))
         text = self.instruction
         if isinstance(text, str):
+            _checked(text, "the instruction")  # UTF-8, no control characters, bounded length
             if not text.strip():
                 raise ConditionError("the instruction is empty; describe the change in words or give no instruction")
         elif text is not None and not (isinstance(text, list) and all(isinstance(t, str) for t in text)):
             raise ConditionError(f"an instruction is a string (or a list of strings for a batch), got {text!r}")
+        elif text is not None:
+            for i, t in enumerate(text):
+                _checked(t, f"instruction {i}")
         if self.prompt is None and not self.has_text:
             raise ConditionError(
                 "a condition needs an example pair (--prompt), an instruction (--instruction), or both"

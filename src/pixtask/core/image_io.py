@@ -54,6 +54,11 @@ def read_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS)
     try:
         if path.exists() and not path.is_dir() and not path.is_file():
             raise ImageReadError(f"{path}: not a regular file (a device, FIFO or socket); give an image file")
+        size = path.stat().st_size
+        max_bytes = max_file_bytes(max_pixels)
+        if size > max_bytes:
+            raise ImageReadError(f"{path}: {size:,} bytes is over the limit of {max_bytes:,} for an image file")
+        _check_header(path, max_pixels)  # before the file is read whole
         data = path.read_bytes()
     except FileNotFoundError:
         raise ImageReadError(f"{path}: no such file") from None
@@ -64,6 +69,35 @@ def read_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS)
     if not data:
         raise ImageReadError(f"{path}: the file is empty")
     return decode_image(data, name=str(path), max_pixels=max_pixels)
+
+
+def max_file_bytes(max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
+    """The largest image file read: ``max_pixels`` at 16-bit RGBA, uncompressed, plus 64 MiB of
+    metadata; checked before a byte is read, so a huge or sparse file costs no memory."""
+    return max_pixels * 8 + 64 * 2**20
+
+
+def _check_header(path: Path, max_pixels: int) -> None:
+    """Identify the format and the size from the header alone (Pillow opens lazily)."""
+    if path.stat().st_size == 0:
+        raise ImageReadError(f"{path}: the file is empty")
+    with path.open("rb") as f, _pillow_pixel_limit_off(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            width, height = Image.open(f).size
+        except UnidentifiedImageError:
+            raise ImageReadError(f"{path}: not a recognised image format (or the file is corrupt)") from None
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            return  # the full decode reports it, with its reason
+    _check_pixels(str(path), width, height, max_pixels)
+
+
+def _check_pixels(name: str, width: int, height: int, max_pixels: int) -> None:
+    if width * height > max_pixels:
+        raise ImageReadError(
+            f"{name}: {width}x{height} = {width * height:,} pixels exceeds the limit of {max_pixels:,} "
+            "(a guard against decompression bombs; raise max_pixels for genuinely huge photos)"
+        )
 
 
 def decode_image(data: bytes, *, name: str = "<bytes>", max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
@@ -86,11 +120,7 @@ def _decode(data: bytes, name: str, max_pixels: int) -> np.ndarray:
     width, height = pil.size
     if width < 1 or height < 1:
         raise ImageReadError(f"{name}: has no pixels ({width}x{height})")
-    if width * height > max_pixels:
-        raise ImageReadError(
-            f"{name}: {width}x{height} = {width * height:,} pixels exceeds the limit of {max_pixels:,} "
-            "(a guard against decompression bombs; raise max_pixels for genuinely huge photos)"
-        )
+    _check_pixels(name, width, height, max_pixels)
     try:
         orientation = pil.getexif().get(274, 1)
         if _is_high_bit_colour(pil, data):

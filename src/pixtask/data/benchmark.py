@@ -25,6 +25,7 @@ import numpy as np
 
 from pixtask.core.atomic_write import write_bytes_atomic
 from pixtask.core.geometry import center_square
+from pixtask.core.guards import read_json_file
 from pixtask.core.image_io import encode_image
 from pixtask.core.seeding import rng_for
 from pixtask.data.photos import Photo, check_split, resolve_photos
@@ -285,9 +286,9 @@ def load_manifest(bench_dir: str | Path) -> dict[str, Any]:
             "(run `pixtask bench build` again)"
         )
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc}); rebuild the benchmark") from None
+        manifest = read_json_file(path)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; rebuild the benchmark") from None
     if not isinstance(manifest, dict):
         raise ValueError(f"{path}: expected a JSON object")
     if manifest.get("format") != FORMAT:

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from pixtask.core.atomic_write import write_bytes_atomic
+from pixtask.core.atomic_write import atomic_target, write_bytes_atomic
 from pixtask.core.image_io import write_image
 from pixtask.data.benchmark import load_manifest
 from pixtask.evaluation.evaluator import QueryResult, results_table, summarise
+
+#: The files a report writes (and the images/ folder), for callers that check the folder first.
+REPORT_FILES = ("summary.json", "per_query.csv", "results.md", "per_task.png", "report.html", "images")
 
 
 def write_report(results: list[QueryResult], bench_dir: str | Path, out_dir: str | Path, title: str) -> dict:
@@ -127,7 +130,8 @@ def _chart(summary: dict, path: Path) -> None:
         ax.axvline(0, color="k", lw=0.8)
         ax.set_xlabel(f"gain over the stronger baseline ({metric}; positive is better)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with atomic_target(path) as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)
 
 
@@ -150,9 +154,10 @@ def _html(results: list[QueryResult], summary: dict, bench: Path, out: Path) -> 
         write_image(out / name, r.output)
         cells = [bench / q["input"], bench / p["input"], bench / p["target"], out / name, bench / q["target"]]
         t = summary["tasks"][r.task]
-        imgs = "".join(f"<img src='{_rel(c, out)}'>" for c in cells)
+        imgs = "".join(f"<img src='{html.escape(_rel(c, out), quote=True)}'>" for c in cells)
         parts.append(
-            f"<tr><td><b>{r.task}</b><br>{t['metric']}: {t['model']} ({t['baseline']} {t['baseline_value']})</td>"
+            f"<tr><td><b>{html.escape(r.task)}</b><br>{html.escape(t['metric'])}: {t['model']} "
+            f"({html.escape(str(t['baseline']))} {t['baseline_value']})</td>"
             f"<td>{imgs}</td></tr>"
         )
     parts.append("</table>")

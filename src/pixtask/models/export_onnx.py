@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from pixtask.core.atomic_write import atomic_target
 from pixtask.core.condition import Condition
 from pixtask.models.genlv import GenLV
 
@@ -39,6 +40,8 @@ def export_onnx(model: GenLV, path: str | os.PathLike, sample_size: int = 64, ma
     if not model.config.use_prompt:
         raise ValueError("ONNX export supports prompt models only")
     m = model.config.size_multiple
+    if max_side < 4 * m:  # the traced sample (and the parity check's 96x128 query) must fit
+        raise ValueError(f"max_side: must be at least {4 * m} for this model, got {max_side}")
     wrapper = _ExportWrapper(model.eval().float().to("cpu")).eval()
     # distinct tensors of distinct sizes, so the exporter neither aliases the inputs nor ties
     # the query's dimensions to the prompt's
@@ -58,8 +61,8 @@ def export_onnx(model: GenLV, path: str | os.PathLike, sample_size: int = 64, ma
         verbose=False,
     )
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    program.save(str(path))
+    with atomic_target(path) as tmp:  # callers decide whether an existing file may be replaced
+        program.save(str(tmp))
     return path
 
 

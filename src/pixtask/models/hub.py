@@ -18,11 +18,14 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from pixtask.core.atomic_write import atomic_target, write_bytes_atomic
+from pixtask.core.guards import read_json_file
 from pixtask.models._registry import ARCHITECTURES, architecture_of, build_model, config_class
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
 RECORD_NAME = "training.json"
+#: What save_pretrained writes (and a model's assets, such as tokenizer.json).
+MODEL_FILES = (CONFIG_NAME, WEIGHTS_NAME, RECORD_NAME, "tokenizer.json")
 # keys older folders kept in config.json; they are read as the training record
 LEGACY_RECORD_KEYS = frozenset(
     {
@@ -47,6 +50,7 @@ DEFAULT_TEXT_MODEL = "pixtask-tiny-text"  # the shipped model that reads words
 # A config.json asking for more parameters than this is refused before anything is allocated
 # (a typo such as dim: 65536 would otherwise try to allocate a terabyte). genlv-giant has 0.4 B.
 MAX_PARAMS = int(os.environ.get("PIXTASK_MAX_PARAMS", 2_000_000_000))
+MAX_CONFIG_BYTES = 16 * 1024 * 1024  # config.json and training.json are a few KiB
 
 
 class WeightsError(ValueError):
@@ -112,10 +116,7 @@ def load_config(folder: str | os.PathLike, max_params: int = MAX_PARAMS):
     path = Path(folder) / CONFIG_NAME
     if not path.is_file():
         raise WeightsError(f"{folder}: no {CONFIG_NAME}; expected a folder written by save_pretrained")
-    try:
-        raw = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise WeightsError(f"{path}: not valid JSON ({exc})") from None
+    raw = _read_json(path)
     if not isinstance(raw, dict):
         raise WeightsError(f"{path}: expected a JSON object of config fields, got a {type(raw).__name__}")
     if raw.get("format") != FORMAT:
@@ -136,19 +137,67 @@ def load_config(folder: str | os.PathLike, max_params: int = MAX_PARAMS):
         config = config_cls(**values)
     except (TypeError, ValueError) as exc:
         raise WeightsError(f"{path}: invalid config ({exc})") from None
-    params = count_parameters(config)
-    if params > max_params:
-        raise WeightsError(
-            f"{path}: this config builds {params:,} parameters, over the limit of {max_params:,} "
-            "(set PIXTASK_MAX_PARAMS to load a genuinely larger model)"
-        )
+    check_model_size(config, str(path), max_params=max_params)
     return config
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return read_json_file(path, max_bytes=MAX_CONFIG_BYTES)
+    except ValueError as exc:
+        raise WeightsError(str(exc)) from None
 
 
 def count_parameters(config: object) -> int:
     """Parameters of the model ``config`` builds, counted without allocating them."""
     with torch.device("meta"):
         return sum(p.numel() for p in build_model(config).parameters())
+
+
+def available_memory() -> int:
+    """Bytes this process may still allocate: the machine's available memory (Linux), else its total."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def check_model_size(config: object, source: str, *, max_params: int = MAX_PARAMS, bytes_per_param: int = 4) -> int:
+    """The parameter count of ``config``, refused before anything is allocated when it is over
+    ``max_params`` or would need more memory than the machine has (``bytes_per_param``: 4 to
+    hold fp32 weights, about 20 to train them with AdamW, gradients and an EMA copy)."""
+    try:
+        params = count_parameters(config)
+    except (RuntimeError, ValueError, TypeError, ZeroDivisionError, OverflowError) as exc:
+        raise WeightsError(f"{source}: this config cannot be built ({' '.join(str(exc).split())})") from None
+    if params > max_params:
+        raise WeightsError(
+            f"{source}: this config builds {params:,} parameters, over the limit of {max_params:,} "
+            "(set PIXTASK_MAX_PARAMS to load a genuinely larger model)"
+        )
+    need, have = params * bytes_per_param, available_memory()
+    if need > have:
+        raise WeightsError(
+            f"{source}: this config builds {params:,} parameters, needing about {need / 2**30:.1f} GiB, "
+            f"more than the {have / 2**30:.1f} GiB of memory available"
+        )
+    return params
+
+
+def build_checked(config: object, source: str, *, bytes_per_param: int = 4) -> nn.Module:
+    """:func:`build_model` after :func:`check_model_size`; an allocation that still fails (the
+    estimate is of parameters, not activations) is a one-line error naming ``source``."""
+    params = check_model_size(config, source, bytes_per_param=bytes_per_param)
+    try:
+        return build_model(config)
+    except (MemoryError, RuntimeError) as exc:
+        if isinstance(exc, RuntimeError) and "alloc" not in str(exc).lower():
+            raise
+        raise WeightsError(f"{source}: could not allocate the {params:,} parameters this config builds") from None
 
 
 def _has_type(value: object, annotation: object) -> bool:
@@ -185,13 +234,13 @@ def model_info(folder: str | os.PathLike) -> dict:
     tell seen tasks from held-out ones."""
     folder = resolve_model_folder(folder)
     load_config(folder)  # validates
-    info = json.loads((folder / CONFIG_NAME).read_text())
+    info = _read_json(folder / CONFIG_NAME)
     record = folder / RECORD_NAME
     if record.is_file():
-        try:
-            info |= json.loads(record.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise WeightsError(f"{record}: not valid JSON ({exc})") from None
+        extra = _read_json(record)
+        if not isinstance(extra, dict):
+            raise WeightsError(f"{record}: expected a JSON object, got a {type(extra).__name__}")
+        info |= extra
     return info
 
 
@@ -206,7 +255,7 @@ def from_pretrained(folder: str | os.PathLike = DEFAULT_MODEL, device: str | tor
     if not weights.is_file():
         raise WeightsError(f"{folder}: no {WEIGHTS_NAME}")
     state = load_weights(weights)
-    model = build_model(config)
+    model = build_checked(config, str(folder / CONFIG_NAME))
     load_state(model, state, source=str(weights))
     if hasattr(model, "load_assets"):
         model.load_assets(folder)

@@ -8,13 +8,13 @@ good as either alone? Scores are the benchmark's (PSNR for restoration and enhan
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from pixtask.core.condition import MODES
+from pixtask.core.guards import read_json_file
 from pixtask.evaluation.evaluator import Predictor, evaluate
 from pixtask.evaluation.metrics import METRICS
 from pixtask.evaluation.report import write_report
@@ -205,4 +205,4 @@ def plot_modes(result: dict, path: Path) -> None:
 
 
 def load_summary(path: str | Path) -> dict:
-    return json.loads(Path(path).read_text())
+    return read_json_file(path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import types
 import typing
@@ -17,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from pixtask.core.guards import MAX_JSON_BYTES, check_file_size
 from pixtask.data.multitask import INSTRUCTION_STYLES
 from pixtask.training.losses import LOSSES
 
@@ -108,6 +110,15 @@ class TrainConfig:
         bad = [k for k, v in positive.items() if v < 1]
         if bad:
             raise ValueError(f"must be positive: {bad}")
+        _check_finite(self)
+        if self.optim.warmup_steps < 0:
+            raise ValueError(f"optim.warmup_steps must be 0 or more, got {self.optim.warmup_steps}")
+        if self.optim.grad_clip < 0:
+            raise ValueError(f"optim.grad_clip must be 0 (off) or positive, got {self.optim.grad_clip}")
+        if not 0 <= self.optim.min_lr_ratio <= 1:
+            raise ValueError(f"optim.min_lr_ratio must be in [0, 1], got {self.optim.min_lr_ratio}")
+        if self.optim.weight_decay < 0:
+            raise ValueError(f"optim.weight_decay must be 0 or more, got {self.optim.weight_decay}")
         if self.data.workers < 0:
             raise ValueError(f"data.workers must be 0 or more, got {self.data.workers}")
         if self.sample_every < 0:
@@ -148,6 +159,17 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def _check_finite(obj: Any, prefix: str = "") -> None:
+    """No NaN or infinity anywhere in a config: such a value would silently poison training."""
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+        if dataclasses.is_dataclass(value):
+            _check_finite(value, f"{prefix}{f.name}.")
+        elif any(isinstance(v, float) and not math.isfinite(v) for v in values):
+            raise ValueError(f"{prefix}{f.name}: must be finite, got {value}")
 
 
 class ConfigTypeError(TypeError, ValueError):
@@ -209,7 +231,12 @@ def _parse_override(text: str) -> dict[str, Any]:
     if "=" not in text:
         raise ValueError(f"override {text!r} is not of the form key=value (e.g. optim.lr=3e-4)")
     key, raw = text.split("=", 1)
-    value = yaml.safe_load(raw)  # numbers, booleans, lists, null as YAML reads them
+    try:
+        value = yaml.safe_load(raw)  # numbers, booleans, lists, null as YAML reads them
+    except RecursionError:
+        raise ValueError(f"override {key.strip()!r}: nested too deeply to read") from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"override {key.strip()!r}: not valid YAML ({' '.join(str(exc).split())})") from None
     nested: dict[str, Any] = {}
     node = nested
     parts = key.strip().split(".")
@@ -224,7 +251,11 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | No
     cfg = TrainConfig()
     if path is not None:
         try:
+            if Path(path).is_file():
+                check_file_size(path, MAX_JSON_BYTES, "YAML config file")
             data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except RecursionError:
+            raise ValueError(f"{path}: nested too deeply to read") from None
         except FileNotFoundError:
             raise FileNotFoundError(f"config file {path} does not exist") from None
         except IsADirectoryError:

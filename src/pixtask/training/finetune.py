@@ -19,6 +19,8 @@ from pathlib import Path
 
 from torch import nn
 
+from pixtask.core.guards import check_number, check_seed, check_text
+from pixtask.core.output_plan import plan_folder
 from pixtask.data.paired_folder import PairedFolder
 from pixtask.models._registry import build_model
 from pixtask.training.config import DataConfig, OptimConfig, TrainConfig, ValidationConfig
@@ -63,8 +65,10 @@ class FewShotConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.crop % 32:
             raise ValueError(f"crop must be a multiple of 32, got {self.crop}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be positive, got {self.lr}")
+        check_number(self.lr, "lr", low=0, low_open=True, high=1)
+        check_seed(self.seed)
+        if self.instruction is not None:
+            check_text(self.instruction)
 
     def train_config(self, train: PairedFolder, val: PairedFolder, out_dir: str | Path) -> TrainConfig:
         """The training-loop config this fine-tuning is: constant lr, L1, no EMA, no clipping."""
@@ -129,6 +133,8 @@ def finetune(
     from pixtask.training.trainer import Trainer
 
     cfg.validate()
+    if out_dir is not None:  # a few-shot run cannot be resumed: a folder holding one is replaced or refused
+        plan_folder(out_dir, overwrite=overwrite, inputs=[train.root, val.root])
     with tempfile.TemporaryDirectory() if out_dir is None else contextlib.nullcontext(out_dir) as folder:
         net = build_model(model.config) if cfg.strategy == "scratch" else copy.deepcopy(model)
         trainer = Trainer(cfg.train_config(train, val, folder), model=net, overwrite=overwrite)

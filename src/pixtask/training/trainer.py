@@ -46,8 +46,8 @@ from pixtask.core.image_io import read_image
 from pixtask.data.multitask import MultiTaskDataset, TaskMixture
 from pixtask.data.paired_folder import PAIR_SOURCE_PREFIXES, PairedFolder, open_pair_source
 from pixtask.data.photos import resolve_photos
-from pixtask.models import create_model, from_pretrained, get_config, save_pretrained
-from pixtask.models.hub import config_dict, model_info
+from pixtask.models import from_pretrained, get_config, save_pretrained
+from pixtask.models.hub import build_checked, config_dict, model_info
 from pixtask.training.checkpoint import LATEST, load_checkpoint, save_checkpoint
 from pixtask.training.config import TrainConfig, result_differences, save_config
 from pixtask.training.objectives import ImageObjective, objective_for, token_model_overrides
@@ -98,9 +98,11 @@ class Trainer:
             if cfg.data.tokens and hasattr(get_config(cfg.model), "vq"):
                 overrides = token_model_overrides(cfg.data.tokens, overrides)
             try:
-                self.model = create_model(cfg.model, **overrides)
+                config = get_config(cfg.model, **overrides)
             except TypeError as exc:  # an unknown or ill-typed model_overrides field
                 raise ValueError(f"model_overrides: {exc}") from None
+            # weights, gradients, AdamW's two moments and an EMA copy, in fp32
+            self.model = build_checked(config, f"model {cfg.model} with model_overrides", bytes_per_param=20)
         self.init_info = self._init_weights(cfg.init_from) if cfg.init_from else {}
         self.objective = objective_for(self.model, cfg.data.tokens)
         self.data_info = self.objective.prepare(self.model) if hasattr(self.objective, "prepare") else {}

@@ -16,8 +16,12 @@ from dataclasses import dataclass
 
 import torch
 
+from pixtask.core.guards import check_number, check_seed
 from pixtask.models.ar.sequence import BOI, EOI, EOT, ROW, TokenLayout
 from pixtask.models.ar.transformer import KVCache, TokenTransformer
+
+#: Largest temperature or guidance scale accepted: far past any useful value, and finite.
+MAX_SCALE = 100.0
 
 
 @dataclass
@@ -29,8 +33,10 @@ class GenerationConfig:
     use_cache: bool = True
 
     def __post_init__(self) -> None:
-        if self.temperature < 0 or self.top_k < 0 or self.cfg < 0:
-            raise ValueError("temperature, top_k and cfg must be 0 or more")
+        check_number(self.temperature, "temperature", low=0, high=MAX_SCALE)
+        check_number(self.cfg, "cfg", low=0, high=MAX_SCALE)
+        check_number(self.top_k, "top_k", low=0, integer=True)
+        check_seed(self.seed)
 
 
 class ImageBlockConstraint:
