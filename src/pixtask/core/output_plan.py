@@ -26,7 +26,7 @@ def plan_file(path: str | os.PathLike, *, overwrite: bool = False, inputs: Seque
         raise ValueError(f"{path}: is a folder; give a file name")
     clash = next((f for f in inputs if same_file(path, f)), None)
     if clash is not None:
-        raise ValueError(f"{path}: is an input of this command ({clash}); choose another output")
+        raise ValueError(f"{path}: is an input of this run ({clash}); choose another output")
     parent = next((p for p in path.parents if p.exists()), None)
     if parent is not None and not parent.is_dir():
         raise ValueError(f"{parent}: is a file, so {path} cannot be written there")
@@ -61,7 +61,7 @@ def plan_folder(
         raise ValueError(f"{parent}: is a file, so the folder {path} cannot be made there")
     for f in inputs:
         if same_file(path, f) or Path(f).resolve().is_relative_to(path.resolve()):
-            raise ValueError(f"{path}: holds an input of this command ({f}); choose another folder")
+            raise ValueError(f"{path}: holds an input of this run ({f}); choose another folder")
     if path.is_dir() and any(path.iterdir()):
         if not overwrite:
             raise ValueError(f"{path}: is not empty; choose a new folder or pass --overwrite")

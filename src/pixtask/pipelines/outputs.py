@@ -1,6 +1,7 @@
 """Where a run's outputs go, decided before any work is done, so nothing the user did not ask
 to replace is lost: no output may be an input or a prompt file, two inputs may not map to one
-output, and existing files are kept unless the caller says to overwrite them."""
+output, and existing files are kept unless the caller says to overwrite them (each output is
+checked by :func:`pixtask.core.output_plan.plan_file`, as every command's are)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from pixtask.core.condition import Condition, ConditionError
 from pixtask.core.image_io import IMAGE_SUFFIXES, check_output_format, write_image
+from pixtask.core.output_plan import plan_file, same_file
 
 
 def input_files(source: Path) -> list[Path]:
@@ -35,7 +37,7 @@ def plan_outputs(
     if source.is_dir():
         if output.exists() and not output.is_dir():
             raise ValueError(f"{output}: exists and is not a folder; give a folder for a folder of inputs")
-        if _same(output, source):
+        if same_file(output, source):
             raise ValueError(f"{output}: is the input folder; write the outputs to another folder")
         pairs = [(f, output / f"{f.stem}.png") for f in files]
     else:
@@ -52,24 +54,9 @@ def plan_outputs(
         if len(srcs) > 1:
             names = ", ".join(s.name for s in srcs)
             raise ValueError(f"{dst}: {names} would all be written here; rename them so their stems differ")
-    guarded = [f for f in (*files, *protected)]
     for _, dst in pairs:
-        clash = next((f for f in guarded if _same(dst, f)), None)
-        if clash is not None:
-            raise ValueError(f"{dst}: is an input of this run ({clash}); choose another output")
-        if dst.exists():
-            if not overwrite:
-                raise ValueError(f"{dst}: already exists; pass --overwrite to replace it")
-            if not dst.stat().st_mode & 0o222 or not os.access(dst, os.W_OK):  # root passes access()
-                raise ValueError(f"{dst}: is write-protected; not replacing it")
+        plan_file(dst, overwrite=overwrite, inputs=[*files, *protected])
     return pairs
-
-
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
 
 
 class FileRunner:
