@@ -143,4 +143,4 @@ def test_cli_build_and_show(tmp_path):
     first = next(iter_triplets(out))
     assert page.count("<div class=t>") == 4 and first["instruction"].split(",")[0] in page
     bad = runner.invoke(app, ["data", "build", "--out", str(out), "--format", "zip"])
-    assert bad.exit_code == 2 and "format must be one of" in bad.output
+    assert bad.exit_code == 2 and "--format: must be one of parquet, webdataset" in bad.output

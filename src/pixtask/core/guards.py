@@ -140,6 +140,8 @@ def loads_json(text: str, name: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         raise ValueError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise ValueError(f"{name}: nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise ValueError(f"{name}: not valid JSON ({' '.join(str(exc).split())})") from None
 
 
 def read_json_file(path: str | os.PathLike, *, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH) -> Any:

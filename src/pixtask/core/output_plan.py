@@ -49,10 +49,12 @@ def plan_folder(
     overwrite: bool = False,
     names: Iterable[str] | None = None,
     inputs: Sequence[str | os.PathLike] = (),
+    hint: str = "choose a new folder or pass --overwrite",
 ) -> Path:
     """``path`` if a command may write its files there: a new or empty folder, or, with
     ``overwrite``, one whose files named in ``names`` (all the command writes) may be replaced.
-    A folder that holds an input of the command is refused in any case."""
+    A folder that holds an input of the command is refused in any case. ``hint`` ends the
+    message for a folder that is not empty (a command without ``--overwrite`` says otherwise)."""
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise ValueError(f"{path}: exists and is not a folder; give a folder")
@@ -64,7 +66,7 @@ def plan_folder(
             raise ValueError(f"{path}: holds an input of this run ({f}); choose another folder")
     if path.is_dir() and any(path.iterdir()):
         if not overwrite:
-            raise ValueError(f"{path}: is not empty; choose a new folder or pass --overwrite")
+            raise ValueError(f"{path}: is not empty; {hint}")
         for name in names or ():
             if (path / name).exists():
                 check_replaceable(path / name)

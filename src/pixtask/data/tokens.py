@@ -16,7 +16,6 @@ batches, sorted by length inside a window, cut into batches, and the batches shu
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,8 @@ from torch.utils.data import Dataset
 
 from pixtask.core.atomic_write import atomic_target, write_bytes_atomic
 from pixtask.core.geometry import center_square
+from pixtask.core.guards import check_number, check_text, read_json_file
+from pixtask.core.output_plan import plan_folder
 from pixtask.core.seeding import rng_for
 from pixtask.models.ar.sequence import PAD, TokenLayout
 from pixtask.models.ar.text_tokenizer import FILE_NAME, TextTokenizer
@@ -36,6 +37,11 @@ from pixtask.models.vq import VQTokenizer
 MANIFEST = "pixtask_tokens.json"
 TABLE = "tokens.parquet"
 VQ_DIR = "vq"
+#: Bounds of the options: the square side the images are shrunk to, the BPE vocabulary (at
+#: least the 256 byte symbols of a byte-level BPE) and records encoded at once.
+MAX_IMAGE_SIZE = 1024
+MIN_BPE_VOCAB, MAX_BPE_VOCAB = 256, 65536
+MAX_BATCH = 4096
 
 
 @dataclass
@@ -52,11 +58,17 @@ class TokenManifest:
         path = root / MANIFEST
         if not path.is_file():
             raise FileNotFoundError(f"{root}: no {MANIFEST}; not a folder written by `pixtask data tokenize`")
-        raw = json.loads(path.read_text())
+        raw = read_json_file(path, max_bytes=1024 * 1024)
+        if not isinstance(raw, dict):
+            raise ValueError(f"{path}: must be a JSON object, got {type(raw).__name__}")
         missing = [k for k in ("image_size", "vq", "count", "source") if k not in raw]
         if missing:
             raise ValueError(f"{path}: missing {', '.join(map(repr, missing))}; write the folder again")
-        return cls(root, int(raw["image_size"]), raw["vq"], int(raw["count"]), raw["source"])
+        check_number(raw["image_size"], f"{path}: image_size", low=1, high=MAX_IMAGE_SIZE, integer=True)
+        check_number(raw["count"], f"{path}: count", low=0, integer=True)
+        for key in ("vq", "source"):
+            check_text(raw[key], f"{path}: {key}", max_chars=4096)
+        return cls(root, raw["image_size"], raw["vq"], raw["count"], raw["source"])
 
     @property
     def vq_folder(self) -> Path:
@@ -81,25 +93,27 @@ def pretokenize(
     batch: int = 64,
     progress: Callable[[int], None] | None = None,
 ) -> TokenManifest:
-    """Tokenize every record of the triplet folder ``triplets`` into ``out`` (refuses a
-    folder that holds a tokenization already)."""
+    """Tokenize every record of the triplet folder ``triplets`` into ``out``, a new or empty
+    folder (one that holds anything, a tokenization or not, is refused before any work)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from pixtask.data.triplets import iter_triplets, read_config
 
+    check_number(image_size, "image_size", low=1, high=MAX_IMAGE_SIZE, integer=True)
+    check_number(bpe_vocab, "bpe_vocab", low=MIN_BPE_VOCAB, high=MAX_BPE_VOCAB, integer=True)
+    check_number(batch, "batch", low=1, high=MAX_BATCH, integer=True)
     out = Path(out)
     if (out / MANIFEST).exists():
         raise FileExistsError(f"{out}: holds a tokenization already; choose another --out")
     read_config(triplets)  # a clear error for a folder that is not a build
     vq_folder = resolve_model_folder(vq)
+    plan_folder(out, inputs=[triplets, vq_folder], hint="give a new folder")
     model = from_pretrained(vq_folder)
     if not isinstance(model, VQTokenizer):
         raise ValueError(f"{vq}: a {type(model).__name__}, not a VQ tokenizer")
     if image_size % model.downsample:
-        raise ValueError(
-            f"image_size {image_size} is not a multiple of the tokenizer's {model.downsample}x downsampling"
-        )
+        raise ValueError(f"image_size: {image_size} is not a multiple of {vq}'s {model.downsample}x downsampling")
     records = []
     for record in iter_triplets(triplets):
         records.append(record)
@@ -144,11 +158,11 @@ def pretokenize(
         if progress:
             progress(min(start + batch, len(records)))
     out.mkdir(parents=True, exist_ok=True)
-    with atomic_target(out / TABLE) as tmp:
+    # still empty: no other process wrote there meanwhile
+    plan_folder(out, inputs=[triplets, vq_folder], hint="give a new folder")
+    with atomic_target(out / TABLE, overwrite=False) as tmp:
         pq.write_table(pa.table(rows), tmp)
-    tokenizer.save(out / FILE_NAME)
-    if (out / VQ_DIR).exists():
-        shutil.rmtree(out / VQ_DIR)
+    write_bytes_atomic(out / FILE_NAME, tokenizer.to_json().encode("utf-8"), overwrite=False)
     save_pretrained(model, out / VQ_DIR)
     manifest = {
         "format": "pixtask-tokens/1",
@@ -159,7 +173,7 @@ def pretokenize(
         "bpe_vocab": tokenizer.vocab_size,
         "codebook_size": model.config.codebook_size,
     }
-    write_bytes_atomic(out / MANIFEST, json.dumps(manifest, indent=1).encode())
+    write_bytes_atomic(out / MANIFEST, json.dumps(manifest, indent=1).encode(), overwrite=False)
     return TokenManifest.read(out)
 
 

@@ -1,14 +1,20 @@
-"""A static HTML page of triplet records: input, instruction, output, and where each came from."""
+"""A static HTML page of triplet records: input, instruction, output, and where each came from.
+
+Every field is data (a shard may come from anywhere), so each one is HTML-escaped."""
 
 from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pixtask.core.atomic_write import write_bytes_atomic
 from pixtask.core.image_io import encode_image
+from pixtask.core.output_plan import plan_file
+
+#: The page's first bytes: how `pixtask data show` recognises a page it wrote itself.
+GENERATOR = "<!doctype html><meta charset='utf-8'><meta name=generator content='pixtask data show'>"
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5em;color:#222;max-width:1100px}
@@ -24,21 +30,47 @@ def _img(array) -> str:
     return f"<img src='data:image/png;base64,{base64.b64encode(encode_image(array)).decode()}'>"
 
 
-def write_triplet_page(records: Iterable[dict], path: str | Path, title: str) -> Path:
-    """Write the page for ``records`` (as :func:`pixtask.data.triplets.iter_triplets` yields them)."""
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def is_triplet_page(path: str | Path) -> bool:
+    """Whether ``path`` is a regular file that this module wrote (it starts with :data:`GENERATOR`)."""
+    path = Path(path)
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        with path.open("rb") as f:
+            return f.read(len(GENERATOR)) == GENERATOR.encode()
+    except OSError:
+        return False
+
+
+def write_triplet_page(
+    records: Iterable[dict],
+    path: str | Path,
+    title: str,
+    *,
+    overwrite: bool = False,
+    inputs: Sequence[str | Path] = (),
+) -> Path:
+    """Write the page for ``records`` (as :func:`pixtask.data.triplets.iter_triplets` yields them).
+
+    ``path`` is checked before a record is read: an existing file is replaced only with
+    ``overwrite``, and never one of ``inputs``."""
+    path = plan_file(path, overwrite=overwrite, inputs=inputs)
     rows = []
     for r in records:
-        level = "" if r.get("level") is None else f" L{r['level']}"
+        level = "" if r.get("level") is None else f" L{_e(r['level'])}"
         split = " <span class=held>held-out words</span>" if r.get("heldout") else ""
         rows.append(
-            f"<div class=t>{_img(r['input'])}<div><p>{html.escape(r['instruction'])}</p>"
-            f"<p class=meta>{html.escape(str(r['key']))} · {html.escape(str(r['task']))}{level} · "
-            f"{html.escape(str(r['direction']))}{split} · {html.escape(str(r.get('photo', '')))} "
-            f"({html.escape(str(r.get('licence', '')))})</p></div>{_img(r['output'])}</div>"
+            f"<div class=t>{_img(r['input'])}<div><p>{_e(r['instruction'])}</p>"
+            f"<p class=meta>{_e(r['key'])} · {_e(r['task'])}{level} · "
+            f"{_e(r['direction'])}{split} · {_e(r.get('photo', ''))} "
+            f"({_e(r.get('licence', ''))})</p></div>{_img(r['output'])}</div>"
         )
     page = (
-        f"<!doctype html><meta charset='utf-8'><title>{html.escape(title)}</title><style>{_STYLE}</style>"
-        f"<h1>{html.escape(title)}</h1><p class=meta>{len(rows)} records: input, instruction, output.</p>"
-        + "".join(rows)
+        f"{GENERATOR}<title>{_e(title)}</title><style>{_STYLE}</style>"
+        f"<h1>{_e(title)}</h1><p class=meta>{len(rows)} records: input, instruction, output.</p>" + "".join(rows)
     )
-    return write_bytes_atomic(path, page.encode())
+    return write_bytes_atomic(path, page.encode("utf-8", "backslashreplace"), overwrite=overwrite)
