@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 import torch
 
 from pixtask.app.examples import example_pair, example_photos, fingerprint
-from pixtask.app.service import AppError, Limits, PixtaskService
+from pixtask.app.service import INTERNAL_ERROR, AppError, Limits, PixtaskService
+from pixtask.core.guards import printable
 from pixtask.core.image_io import read_image, write_image
 from pixtask.models import create_model, save_pretrained
 
@@ -51,8 +54,9 @@ def test_each_condition_mode(service, photo, tmp_path):
 
 
 def test_errors_are_one_line_messages(service, photo, tmp_path):
-    with pytest.raises(AppError, match=r"needs an example pair .*an example.*an instruction"):
+    with pytest.raises(AppError, match=r"needs an example pair.*an instruction") as refused:
         service.run(photo, model="words")
+    assert "--" not in str(refused.value)  # the page names no CLI flag
     with pytest.raises(AppError, match="reads no instructions"):
         service.run(photo, model="pixtask-tiny", instruction="the colours warm up")
     (tmp_path / "bad.png").write_bytes(b"not an image at all")
@@ -117,3 +121,74 @@ def test_the_token_ar_model_is_served_in_words_only(photo):
             service.run(photo, model="ar-tiny", task="derain", level=3)
     finally:
         service.close()
+
+
+@pytest.mark.parametrize(
+    ("instruction", "message"),
+    [
+        ("\ud800", r"^the instruction is not valid UTF-8 text$"),  # what a JSON "\ud800" decodes to
+        ("\x1b[31mred\x1b[0m", r"^the instruction holds the control character U\+001B; give plain text$"),
+        ("w" * 2001, r"^the instruction is 2,001 characters long; the limit is 2,000$"),
+        (5, r"^the instruction must be text$"),
+    ],
+    ids=["surrogate", "ansi", "overlong", "not-text"],
+)
+def test_hostile_words_are_refused_in_one_user_worded_line(service, photo, instruction, message):
+    with pytest.raises(AppError, match=message) as refused:
+        service.run(photo, model="words", instruction=instruction)
+    assert printable(str(refused.value)) == str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_every_request_error_is_one_printable_line(service, photo, tmp_path):
+    """Names, numbers and uploads a hostile client sends: never a raw traceback, never its raw text."""
+    (tmp_path / "gone.png").write_bytes(b"")
+    (tmp_path / "gone.png").unlink()
+    cases = {
+        "unknown model '\\x1b[31mnope nope'; choose one of words, pixtask-tiny": dict(model="\x1b[31mnope\nnope"),
+        "unknown model 42; choose one": dict(model=42),
+        "unknown task '\\x1b[2Jx'": dict(task="\x1b[2Jx"),
+        "unknown task 3.5; choose one from the library": dict(task=3.5),
+        "the severity must be a finite number, got nan": dict(task="derain", level=float("nan")),
+        "the severity must be at most 5, got 99": dict(task="derain", level=99),
+        "the severity must be a number, got 'x'": dict(task="derain", level="x"),
+        "the input photo could not be read; upload it again": dict(image=tmp_path / "gone.png"),
+        "the example's before image could not be read; upload it again": dict(pair=(tmp_path / "gone.png", photo)),
+    }
+    for expected, request in cases.items():
+        request = {"image": photo, "model": "words", "instruction": "darker", **request}
+        with pytest.raises(AppError) as refused:
+            service.run(request.pop("image"), **request)
+        text = str(refused.value)
+        assert text.startswith(expected), (request, text)
+        assert printable(text) == text and "\n" not in text and len(text) <= 300, text
+
+
+def test_an_unexpected_error_is_a_generic_line_and_its_traceback_is_logged_escaped(service, photo, caplog):
+    def broken(name):
+        raise RuntimeError("CUDA out of memory \x1b[31m\n  internal detail")
+
+    service.pipeline = broken
+    try:
+        with caplog.at_level(logging.INFO, logger="pixtask.app"), pytest.raises(AppError) as failed:
+            service.run(photo, model="words", instruction="darker")
+    finally:
+        del service.pipeline
+    assert str(failed.value) == INTERNAL_ERROR
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Traceback" in logged and "CUDA out of memory \\x1b[31m" in logged and "\x1b" not in logged
+
+
+def test_request_text_reaches_the_log_escaped(service, photo, caplog):
+    with caplog.at_level(logging.INFO, logger="pixtask.app"):
+        with pytest.raises(AppError):
+            service.run(photo, model="words", instruction="\x1b[2J\x1b[31mwiped\ud800")
+        service.run(photo, model="words", instruction="les couleurs se réchauffent")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "\\x1b[2J\\x1b[31mwiped\\ud800" in logged and "les couleurs se réchauffent" in logged
+    assert "\x1b" not in logged and "\ud800" not in logged
+
+
+def test_limits_are_checked():
+    for bad in (dict(max_bytes=0), dict(max_pixels=-1), dict(file_ttl_s=float("inf")), dict(max_bytes=1.5)):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            Limits(**bad)

@@ -3,17 +3,31 @@
 Local only: it binds 127.0.0.1 by default, never opens a share link, turns analytics off and
 uses system fonts (the default theme would fetch web fonts). Requests queue with a bounded
 queue and bounded concurrency, so the app stays responsive and its memory flat under load.
+
+Every error a request can meet reaches the page as one printable line: the service's own
+(:class:`~pixtask.app.service.AppError`), Gradio's checks of each input (wrapped, see
+:func:`_refusing`), and anything unexpected (a generic line; the traceback goes to the server log,
+control characters escaped). :func:`serve` deletes the uploads and results when the app stops, on
+Ctrl+C and on SIGTERM or SIGHUP alike.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator
+
 from pixtask.app.examples import example_photos
-from pixtask.app.service import NO_TASK, AppError, PixtaskService
+from pixtask.app.service import INTERNAL_ERROR, NO_TASK, AppError, PixtaskService, one_line, shown
 from pixtask.core.image_io import to_uint8
 from pixtask.core.offline import stay_offline
 from pixtask.tasks import list_tasks
 
 stay_offline()  # before Gradio is imported: it reads its analytics switch then
+
+log = logging.getLogger("pixtask.app")
 
 
 def import_gradio():
@@ -22,6 +36,40 @@ def import_gradio():
     except ImportError:
         raise ImportError("the web app needs Gradio: pip install 'pixtask[app]'") from None
     return gr
+
+
+def _error(message: object):
+    """The one-line error the page shows (and that Gradio does not print to the terminal)."""
+    gr = import_gradio()
+    return gr.Error(one_line(message), print_exception=False)
+
+
+def _refusing(component, message: Callable[[object], str], check: Callable | None = None) -> None:
+    """Make ``component``'s own check of a request's value (a dropdown's choices, a slider's range),
+    or ``check`` in its place, fail with ``message(value)``: Gradio's message would echo the raw
+    value (control characters, a traceback in the terminal) and list every choice."""
+    check = check or component.preprocess
+
+    def preprocess(payload):
+        try:
+            return check(payload)
+        except Exception:
+            raise _error(message(payload)) from None
+
+    component.preprocess = preprocess
+
+
+def _uploaded_path(payload) -> str | None:
+    """An uploaded file's path on the server, as ``gr.File.preprocess`` gives it, without the empty
+    temp file that leaves behind in Gradio's cache for every file of every request (Gradio 6:
+    never tracked, so never deleted). Its content is checked when the service reads it."""
+    return None if payload is None else str(payload.path)
+
+
+def _unexpected(what: str, exc: BaseException):
+    """Log an error nobody planned for (escaped) and return the generic one-line page error."""
+    log.error("%s failed: %s", what, one_line(repr(exc), 2000))
+    return _error(INTERNAL_ERROR)
 
 
 def build_app(service: PixtaskService, default_model: str, *, concurrency: int = 1, queue_size: int = 32):
@@ -68,13 +116,23 @@ def build_app(service: PixtaskService, default_model: str, *, concurrency: int =
                     example_in = gr.Image(label="Example used: before", interactive=False, height=160)
                     example_out = gr.Image(label="Example used: after", interactive=False, height=160)
 
+        # the request's values, checked by each component, refused in one line of our own wording
+        _refusing(task, lambda v: f"unknown task {shown(v)}; choose one from the library or (none)")
+        _refusing(level, lambda v: f"the severity must be a number from 1 to 5, got {shown(v)}")
+        _refusing(model, lambda v: f"unknown model {shown(v)}; choose one of {', '.join(service.models)}")
+        uploads = ((image, "input photo"), (pair_in, "example's before image"), (pair_out, "example's after image"))
+        for upload, role in uploads:
+            _refusing(upload, lambda v, role=role: f"the {role} could not be received; upload it again", _uploaded_path)
+
         def show(path):
             if path is None:
                 return None
             try:
                 return to_uint8(service.read(path, "input photo"))
             except AppError as exc:
-                raise gr.Error(str(exc), print_exception=False) from None
+                raise _error(exc) from None
+            except Exception as exc:
+                raise _unexpected("showing the input photo", exc) from None
 
         image.change(show, [image], [preview])
 
@@ -87,15 +145,17 @@ def build_app(service: PixtaskService, default_model: str, *, concurrency: int =
                     image,
                     model=model,
                     task=task,
-                    level=int(level),
+                    level=level,
                     pair=(pair_in, pair_out),
                     instruction=instruction,
                     on_tile=on_tile,
                 )
+                ex_in, ex_out = (to_uint8(a) for a in r.example) if r.example else (None, None)
+                before_after = (to_uint8(r.input), to_uint8(r.output))
             except AppError as exc:
-                raise gr.Error(str(exc), print_exception=False) from None
-            ex_in, ex_out = (to_uint8(a) for a in r.example) if r.example else (None, None)
-            before_after = (to_uint8(r.input), to_uint8(r.output))
+                raise _error(exc) from None
+            except Exception as exc:
+                raise _unexpected("a request", exc) from None
             return before_after, r.report, gr.DownloadButton(value=str(r.path)), ex_in, ex_out
 
         run.click(
@@ -118,6 +178,50 @@ def launch(page, *, host: str = "127.0.0.1", port: int = 7860, max_bytes: int, b
         max_file_size=max_bytes,
         ssr_mode=False,
         prevent_thread_lock=not block,
-        show_error=True,
+        show_error=False,  # only our one-line gr.Error messages reach the page, never raw exception text
         quiet=True,
     )
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt  # what Ctrl+C raises: Gradio closes its server, serve() cleans up
+
+
+@contextlib.contextmanager
+def _on_signals(handler, signals: list[signal.Signals]) -> Iterator[None]:
+    """``handler`` for ``signals`` inside the block (main thread only: elsewhere, nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, handler) for sig in signals}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def delete_files(page, service: PixtaskService) -> None:
+    """Delete every upload and result now: the service's results and Gradio's copies."""
+    service.close()
+    try:
+        from gradio.route_utils import delete_files_created_by_app
+
+        delete_files_created_by_app(page, age=None)
+    except Exception as exc:  # a Gradio without it: its own shutdown deletes them
+        log.warning("could not delete Gradio's copies of the uploads: %s", one_line(repr(exc)))
+
+
+def serve(page, service: PixtaskService, *, host: str = "127.0.0.1", port: int = 7860, max_bytes: int) -> None:
+    """Serve until Ctrl+C, SIGTERM or SIGHUP, then close the server and delete every upload and
+    result: a stopped app leaves nothing in the temp folder, however it was stopped."""
+    stop_on = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    try:
+        with _on_signals(_interrupt, stop_on):
+            launch(page, host=host, port=port, max_bytes=max_bytes, block=True)
+    except KeyboardInterrupt:  # before the server was up, or a second signal while it closed
+        pass
+    finally:
+        with _on_signals(signal.SIG_IGN, stop_on):  # a second signal must not cut the clean-up short
+            page.close(verbose=False)
+            delete_files(page, service)

@@ -1,16 +1,21 @@
 """What the app does for one request, without Gradio: read and check the uploads, build the
 condition (a library task's example pair, an uploaded pair, an instruction, or a combination),
-run the pipeline, and write the result. Errors are :class:`AppError` with a one-line message the
-page shows; nothing here prints a traceback to the user."""
+run the pipeline, and write the result. Every error a request meets comes out as an
+:class:`AppError` with a one-line, printable message the page shows (an unexpected one as a
+generic line, its traceback in the server log); nothing here shows a traceback or internal text to
+the user, and request text reaches the log only through :func:`~pixtask.core.guards.printable`."""
 
 from __future__ import annotations
 
 import atexit
+import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,15 +24,34 @@ import numpy as np
 
 from pixtask.app.examples import example_pair
 from pixtask.core.condition import Condition, ConditionError
+from pixtask.core.guards import check_number, printable
 from pixtask.core.image_io import ImageReadError, read_image, write_image
 from pixtask.models.hub import WeightsError
 from pixtask.pipelines import ARPipeline, GenLVPipeline, load_pipeline
 
 NO_TASK = "(none)"
+#: What the page says when a request meets an error nobody planned for (details in the server log).
+INTERNAL_ERROR = "the request failed on the server (an internal error); the server log has the details"
+MAX_MESSAGE_CHARS = 300
+
+log = logging.getLogger("pixtask.app")
 
 
 class AppError(ValueError):
     """A request the app refuses, with the reason to show in the page."""
+
+
+def one_line(text: object, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` as one printable line of at most ``limit`` characters: safe for the page and the log."""
+    line = printable(" ".join(str(text).split()))
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value a user sent (a name, an instruction), quoted and shortened for a message or the log."""
+    if not isinstance(value, str):
+        return one_line(repr(value), limit)
+    return "'" + one_line(value[:limit] + ("..." if len(value) > limit else ""), limit + 3) + "'"
 
 
 @dataclass(frozen=True)
@@ -35,6 +59,11 @@ class Limits:
     max_bytes: int = 20 * 2**20  # an uploaded file
     max_pixels: int = 16_000_000  # an uploaded image (4000 x 4000)
     file_ttl_s: int = 3600  # results are deleted after this
+
+    def __post_init__(self) -> None:
+        check_number(self.max_bytes, "max_bytes", low=1, integer=True)
+        check_number(self.max_pixels, "max_pixels", low=1, integer=True)
+        check_number(self.file_ttl_s, "file_ttl_s", low=1, high=365 * 86400)
 
 
 @dataclass
@@ -87,14 +116,17 @@ class PixtaskService:
         shutil.rmtree(self.out_dir, ignore_errors=True)
 
     def pipeline(self, name: str) -> GenLVPipeline | ARPipeline:
-        if name not in self.models:
-            raise AppError(f"unknown model {name!r}; choose one of {', '.join(self.models)}")
+        if not isinstance(name, str) or name not in self.models:
+            raise AppError(f"unknown model {shown(name)}; choose one of {', '.join(self.models)}")
         with self._lock:
             if name not in self._pipelines:
                 try:
                     self._pipelines[name] = load_pipeline(self.models[name], device=self.device)
                 except WeightsError as exc:
-                    raise AppError(str(exc)) from None
+                    raise AppError(one_line(exc)) from None
+                except Exception as exc:  # a device that cannot take it, out of memory, ...
+                    log.error("model %s could not be loaded: %s", shown(name), one_line(repr(exc), 2000))
+                    raise AppError(f"the model {shown(name)} could not be loaded; the server log has why") from None
             return self._pipelines[name]
 
     def reads_words(self, name: str) -> bool:
@@ -105,7 +137,10 @@ class PixtaskService:
         """An uploaded image, checked against the limits; errors name the role, not a temp path."""
         if path is None:
             raise AppError(f"no {role} was given")
-        size = os.path.getsize(path)
+        try:
+            size = os.path.getsize(path)
+        except (OSError, TypeError, ValueError):  # gone (swept), not a path
+            raise AppError(f"the {role} could not be read; upload it again") from None
         if size > self.limits.max_bytes:
             raise AppError(f"the {role} is {size / 2**20:.1f} MB; the limit is {self.limits.max_bytes / 2**20:.0f} MB")
         try:
@@ -125,14 +160,36 @@ class PixtaskService:
         instruction: str | None = None,
         on_tile=None,
     ) -> Result:
-        """One request, computed on the service's own threads (see the class)."""
+        """One request, computed on the service's own threads (see the class). Raises only
+        :class:`AppError`, with a one-line printable message."""
         request = dict(model=model, task=task, level=level, pair=pair, instruction=instruction, on_tile=on_tile)
-        return self._compute.submit(self._run, image, **request).result()
+        about = f"model {shown(model)}, task {shown(task)}, instruction {shown(instruction)}"
+        try:
+            result = self._compute.submit(self._run, image, **request).result()
+        except AppError as exc:
+            message = one_line(exc)
+            log.info("refused a request (%s): %s", about, message)
+            raise AppError(message) from None
+        except Exception as exc:  # a bug or the machine (out of memory): never shown raw to the user
+            trace = "".join(traceback.format_exception(exc))
+            log.error("a request failed (%s):\n%s", about, "\n".join(printable(t) for t in trace.splitlines()))
+            raise AppError(INTERNAL_ERROR) from None
+        log.info("served a request (%s) in %.2f s", about, result.seconds)
+        return result
 
     def _run(self, image, *, model, task, level, pair, instruction, on_tile) -> Result:
         self.sweep()
         query = self.read(image, "input photo")
         example = None
+        if task is not None and not isinstance(task, str):
+            raise AppError(f"unknown task {shown(task)}; choose one from the library")
+        if instruction is not None and not isinstance(instruction, str):
+            raise AppError("the instruction must be text")
+        if level is not None:
+            try:
+                level = int(check_number(level, "the severity", low=1, high=5))
+            except ValueError as exc:
+                raise AppError(str(exc).replace(": ", " ", 1)) from None
         if task and task != NO_TASK and any(pair):
             raise AppError("give one example: a task from the library or an uploaded pair, not both")
         if task and task != NO_TASK:
@@ -156,9 +213,8 @@ class PixtaskService:
             started = time.perf_counter()
             out = pipe(query, condition=pipe.condition(condition.prompt, condition.instruction), on_tile=on_tile)
         except ConditionError as exc:
-            raise AppError(
-                str(exc).replace("--prompt", "an example").replace("--instruction", "an instruction")
-            ) from None
+            message = str(exc).replace("--prompt", "an example").replace("--instruction", "an instruction")
+            raise AppError(re.sub(r"^the instruction: ", "the instruction ", message)) from None
         seconds = time.perf_counter() - started
         path = write_image(Path(tempfile.mkdtemp(dir=self.out_dir)) / "pixtask-result.png", out.array)
         parts = [how] if example is not None else []
