@@ -14,7 +14,9 @@ from torch import nn
 from pixtask.core.condition import Condition, ConditionError
 from pixtask.models import create_model, from_pretrained, save_pretrained
 from pixtask.models._registry import ARCHITECTURES, register_architecture
+from pixtask.models.condition_encoder import ConditionEncoder, ConditionTensors
 from pixtask.models.hub import WeightsError, model_info
+from pixtask.models.text_encoder import EncodedText, TextEncoder
 
 WARM = "the colours warm up as if lit by a late afternoon sun"
 COOL = "every edge and fine detail dissolves into a soft haze"
@@ -31,41 +33,48 @@ def text_model():
     return model
 
 
+@pytest.fixture(scope="module")
+def tell(text_model):
+    """Conditions as the network reads them (words embedded by MiniLM, outside the network)."""
+    return ConditionEncoder(text_model.config)
+
+
 def _images():
     torch.manual_seed(1)
     return torch.rand(2, 3, 64, 64), torch.rand(2, 3, 32, 32), torch.rand(2, 3, 32, 32)
 
 
-def test_three_modes_run_and_words_change_the_output(text_model):
+def test_three_modes_run_and_words_change_the_output(text_model, tell):
     x, a, b = _images()
     with torch.no_grad():
-        example = text_model(x, Condition(prompt=(a, b)))
-        warm = text_model(x, Condition(instruction=WARM))
-        cool = text_model(x, Condition(instruction=COOL))
-        both = text_model(x, Condition(prompt=(a, b), instruction=WARM))
+        example = text_model(x, tell(Condition(prompt=(a, b))))
+        warm = text_model(x, tell(Condition(instruction=WARM), batch=2))
+        cool = text_model(x, tell(Condition(instruction=COOL), batch=2))
+        both = text_model(x, tell(Condition(prompt=(a, b), instruction=WARM)))
     assert example.shape == warm.shape == both.shape == x.shape
     assert not torch.allclose(warm, cool, atol=1e-4)
     assert not torch.allclose(both, example, atol=1e-4) and not torch.allclose(both, warm, atol=1e-4)
 
 
-def test_a_masked_example_is_ignored(text_model):
+def test_a_masked_example_is_ignored(text_model, tell):
     """Condition dropout: a sample whose example does not count gives exactly what it gives
     told in words alone (the key mask removes the prompt tokens)."""
     x, a, b = _images()
     mixed = Condition(prompt=(a, b), instruction=[WARM, WARM], has_prompt=torch.tensor([False, True]))
     with torch.no_grad():
-        out = text_model(x, mixed)
-        words_only = text_model(x[:1], Condition(instruction=WARM))
-        both = text_model(x[1:], Condition(prompt=(a[1:], b[1:]), instruction=WARM))
+        out = text_model(x, tell(mixed))
+        words_only = text_model(x[:1], tell(Condition(instruction=WARM)))
+        both = text_model(x[1:], tell(Condition(prompt=(a[1:], b[1:]), instruction=WARM)))
     torch.testing.assert_close(out[:1], words_only, atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(out[1:], both, atol=1e-5, rtol=1e-4)
     with pytest.raises(ConditionError, match=r"sample\(s\) \[0\] of the batch have neither"):
-        text_model(x, Condition(prompt=(a, b), instruction=["", WARM], has_prompt=torch.tensor([False, True])))
+        empty = Condition(prompt=(a, b), instruction=["", WARM], has_prompt=torch.tensor([False, True]))
+        text_model(x, tell(empty))
 
 
-def test_encoded_condition_is_reused_for_every_tile(text_model):
+def test_encoded_condition_is_reused_for_every_tile(text_model, tell):
     x, a, b = _images()
-    condition = Condition(prompt=(a[:1], b[:1]), instruction=WARM)
+    condition = tell(Condition(prompt=(a[:1], b[:1]), instruction=WARM))
     with torch.no_grad():
         encoded = text_model.encode_condition(condition)
         torch.testing.assert_close(text_model(x, encoded=encoded), text_model(x, condition))
@@ -74,8 +83,28 @@ def test_encoded_condition_is_reused_for_every_tile(text_model):
 def test_pooled_token_variant_reads_one_token():
     model = create_model("genlv-tiny-text", text_tokens=False).eval()
     with torch.no_grad():
-        encoded = model.encode_condition(Condition(instruction=WARM))
+        encoded = model.encode_condition(ConditionEncoder(model.config)(Condition(instruction=WARM)))
     assert encoded.keys.shape[1] == 1
+
+
+def test_a_network_reads_encoded_words_without_minilm(text_model, monkeypatch):
+    """The network takes (query, encoded condition): MiniLM belongs to the condition encoder."""
+
+    def no_minilm(self):
+        raise AssertionError("the network loaded MiniLM")
+
+    monkeypatch.setattr(TextEncoder, "model", property(no_minilm))
+    x, a, b = _images()
+    g = torch.Generator().manual_seed(0)
+    tokens = torch.randn(2, 7, 384, generator=g)
+    mask = torch.ones(2, 7, dtype=torch.bool)
+    words = EncodedText(tokens, mask, torch.nn.functional.normalize(tokens.mean(1), dim=-1))
+    with torch.no_grad():
+        out = text_model(x, ConditionTensors(prompt=(a, b), text=words))
+        other = text_model(x, ConditionTensors(prompt=(a, b), text=EncodedText(-tokens, mask, -words.pooled)))
+    assert out.shape == x.shape and not torch.allclose(out, other, atol=1e-4)
+    with pytest.raises(ConditionError, match="ConditionEncoder"):  # raw words never reach MiniLM from here
+        text_model(x, Condition(instruction=WARM))
 
 
 def test_a_visual_model_starts_a_text_model(tmp_path):

@@ -9,6 +9,7 @@ import typer
 from rich.progress import Progress
 
 from pixtask.cli._common import user_errors
+from pixtask.core.condition import check_mode
 from pixtask.core.guards import check_number
 from pixtask.core.output_plan import plan_folder
 from pixtask.data.benchmark import load_manifest
@@ -52,7 +53,6 @@ def evaluate_command(
     with user_errors():
         if resize is not None:
             check_number(resize, "--resize", low=8, high=4096, integer=True)
-        plan_folder(out, overwrite=overwrite, names=REPORT_FILES, inputs=[bench])
         if (model is None) == (not identity):
             raise ValueError("give exactly one of --model DIR or --identity")
         if not (prompt or instruction):
@@ -72,12 +72,12 @@ def evaluate_command(
                 pipe = load_pipeline(model, device=device, precision=precision, tile=None)
             except WeightsError as exc:
                 raise ValueError(str(exc)) from None
-            words = "check that the model reads words" if mode != "example" else None
-            pipe.condition(prompt=("example", "pair") if mode != "instruction" else None, instruction=words)
+            check_mode(mode, pipe.model.config.modes, str(model))
             predict = pipe.predictor()
             title = f"{model} on {bench}, told by {'example and words' if mode == 'both' else mode}"
             if resize:
                 title += f", images shrunk to {resize}x{resize}"
+        plan_folder(out, overwrite=overwrite, names=REPORT_FILES, inputs=[bench])
         with Progress() as bar:
             job = bar.add_task("evaluating", total=None)
             results = evaluate(

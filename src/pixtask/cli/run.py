@@ -45,7 +45,9 @@ def run(
     """Predict INPUT's target, told the task by an example pair (--prompt), in words (--instruction), or both."""
     with user_errors():
         check_options(temperature, cfg, top_k, seed, tile, overlap)
-        Condition(prompt=prompt, instruction=instruction)  # at least one of them, before any work
+        if prompt is None and instruction is None:
+            raise ValueError("tell the task: --prompt PROMPT_INPUT PROMPT_TARGET, --instruction TEXT, or both")
+        Condition(prompt=prompt, instruction=instruction)  # checked before any work
         pairs = plan_outputs(input, output, prompt or (), overwrite=overwrite)
         name = model or default_model(words=instruction is not None)
         generation = GenerationConfig(temperature=temperature, top_k=top_k, cfg=cfg, seed=seed)

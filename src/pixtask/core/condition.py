@@ -24,6 +24,33 @@ class ConditionError(ValueError):
     """A condition that tells nothing, or tells it in a form the receiver cannot read."""
 
 
+def check_accepted(condition: Condition, modes: tuple[Mode, ...], model: str = "this model") -> Condition:
+    """``condition`` if a model that accepts ``modes`` (its config's ``modes``) can be told it."""
+    check_mode(condition.mode, modes, model)
+    return condition
+
+
+def check_mode(mode: Mode, modes: tuple[Mode, ...], model: str = "this model") -> Mode:
+    """``mode`` if a model that accepts ``modes`` can be told that way: the one place that
+    decides, so the CLI, the app, evaluation and training agree."""
+    if mode in modes:
+        return mode
+    if not modes:
+        raise ConditionError(f"{model} is not told a task; it is not an image-to-image model")
+    if mode != "example" and modes == ("example",):
+        raise ConditionError(
+            f"{model} is told by example only and reads no instructions; give an example pair, or use a "
+            "model that reads words (e.g. pixtask-tiny-text)"
+        )
+    if mode != "instruction" and modes == ("instruction",):
+        raise ConditionError(
+            f"{model} is told in words only; give an instruction without an example pair, or use a model "
+            "that reads examples (e.g. pixtask-tiny)"
+        )
+    told = {"example": "by example", "instruction": "in words", "both": "by example and words"}
+    raise ConditionError(f"{model} is told {' or '.join(told[m] for m in modes)}, not {told[mode]}")
+
+
 def _checked(text: str, name: str) -> None:
     try:
         check_text(text, name)
@@ -57,9 +84,7 @@ class Condition:
             for i, t in enumerate(text):
                 _checked(t, f"instruction {i}")
         if self.prompt is None and not self.has_text:
-            raise ConditionError(
-                "a condition needs an example pair (--prompt), an instruction (--instruction), or both"
-            )
+            raise ConditionError("a condition needs an example pair, an instruction, or both")
 
     @property
     def has_text(self) -> bool:

@@ -1,9 +1,11 @@
-"""Resizing and cropping that keep the aspect ratio: benchmark images are never warped."""
+"""Resizing, cropping and padding that keep the aspect ratio: benchmark images are never warped."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 
 def resize_short_side(img: np.ndarray, size: int) -> np.ndarray:
@@ -36,3 +38,14 @@ def center_square(img: np.ndarray, size: int) -> np.ndarray:
     img = resize_short_side(img, size)
     h, w = img.shape[:2]
     return crop_box(img, (h - size) // 2, (w - size) // 2, size, size)
+
+
+def pad_to_multiple(x: torch.Tensor, multiple: int) -> tuple[torch.Tensor, tuple[int, int]]:
+    """Pad (B, C, H, W) at the bottom/right up to multiples of ``multiple``; reflect where the
+    image is large enough, replicate otherwise. Returns the padded tensor and (H, W)."""
+    h, w = x.shape[-2:]
+    ph, pw = -h % multiple, -w % multiple
+    if ph or pw:
+        mode = "reflect" if ph < h and pw < w else "replicate"
+        x = F.pad(x, (0, pw, 0, ph), mode=mode)
+    return x, (h, w)

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from pixtask.core.condition import Condition, ConditionError
+from pixtask.core.condition import MODES, Condition, ConditionError, Mode, check_accepted
+from pixtask.models.condition_encoder import ConditionTensors
 from pixtask.models.layers import (
     ChannelAttention,
     ChannelLayerNorm,
@@ -35,7 +36,6 @@ from pixtask.models.layers import (
     Upsample,
 )
 from pixtask.models.prompt_encoder import PromptEncoder
-from pixtask.models.text_encoder import EncodedText, encode_batch
 
 
 @dataclass
@@ -76,6 +76,11 @@ class GenLVConfig:
     @property
     def reads_text(self) -> bool:
         return self.text_dim > 0
+
+    @property
+    def modes(self) -> tuple[Mode, ...]:
+        """How this network can be told its task: by example, and in words or both when it reads them."""
+        return MODES if self.reads_text else ("example",)
 
     @property
     def size_multiple(self) -> int:
@@ -231,20 +236,15 @@ class GenLV(nn.Module):
         tokens = self.prompt_encoder(torch.cat([prompt_in, prompt_out], dim=0))
         return tokens.chunk(2, dim=0)
 
-    def encode_text(self, texts: list[str]) -> EncodedText:
-        """MiniLM embeddings of ``texts`` ("" for none) on this model's device."""
-        if not self.config.reads_text:
-            raise ConditionError(
-                "this model is told by example only and reads no instructions; give --prompt, or use a model "
-                "that reads words (e.g. pixtask-tiny-text)"
-            )
-        return encode_batch(texts).to(self.output.weight.device)
-
-    def encode_condition(self, condition: Condition, text: EncodedText | None = None) -> EncodedCondition:
+    def encode_condition(self, condition: ConditionTensors | Condition) -> EncodedCondition:
         """The cross-attention's keys and values for ``condition`` (compute once, reuse for
-        every tile). ``text`` passes instruction embeddings already computed."""
-        if not isinstance(condition, Condition):
-            raise ConditionError(f"a model is told its task by a Condition, got {type(condition).__name__}")
+        every tile): what a :class:`~pixtask.models.condition_encoder.ConditionEncoder` made of
+        a :class:`Condition`, or a Condition told by example with tensors (no words)."""
+        if isinstance(condition, Condition):
+            check_accepted(condition, self.config.modes)
+            condition = ConditionTensors.from_condition(condition)
+        if not isinstance(condition, ConditionTensors):
+            raise ConditionError(f"a model is told its task by a condition, got {type(condition).__name__}")
         keys, values, masks = [], [], []
         batch = None
         if condition.prompt is not None:
@@ -255,15 +255,10 @@ class GenLV(nn.Module):
             has = condition.has_prompt  # None: every sample's example counts (no mask needed)
             masks.append(None if has is None else has.to(k.device).bool()[:, None].expand(batch, k.shape[1]))
         pooled = None
-        if condition.has_text or text is not None:
-            if text is None:
-                n = (
-                    batch
-                    if batch is not None
-                    else (len(condition.instruction) if isinstance(condition.instruction, list) else 1)
-                )
-                text = self.encode_text(condition.texts(n))
-            text = text.to(self.output.weight.device)
+        if condition.text is not None:
+            if "instruction" not in self.config.modes:  # no text layers to read them with
+                raise ConditionError("this model is told by example only and reads no instructions")
+            text = condition.text.to(self.output.weight.device)
             tokens, mask = text.tokens, text.mask
             if not self.config.text_tokens:  # the simpler design: one pooled-sentence token
                 tokens, mask = text.pooled[:, None], mask.any(1, keepdim=True)
@@ -272,6 +267,8 @@ class GenLV(nn.Module):
             values.append(self.text_values(tokens.to(dtype)))
             masks.append(mask)
             pooled = text.pooled
+        if not keys:
+            raise ConditionError("a condition needs an example pair, an instruction, or both")
         if len(keys) == 2 and keys[0].shape[0] != keys[1].shape[0]:
             raise ConditionError(f"{keys[0].shape[0]} example pairs but {keys[1].shape[0]} instructions")
         k = torch.cat([t.to(keys[-1].dtype) for t in keys], 1)
@@ -298,12 +295,14 @@ class GenLV(nn.Module):
     def forward(
         self,
         query: torch.Tensor,
-        condition: Condition | None = None,
+        condition: ConditionTensors | Condition | None = None,
         *,
         encoded: EncodedCondition | None = None,
     ) -> torch.Tensor:
-        """Predict the query's target. Give the task as a :class:`Condition`, or as what
-        :meth:`encode_condition` made of one (tiled inference encodes it once for all tiles)."""
+        """Predict the query's target. Give the task as :class:`ConditionTensors` (what a
+        :class:`~pixtask.models.condition_encoder.ConditionEncoder` makes of a Condition; a
+        Condition told by example with tensors works too), or as what :meth:`encode_condition`
+        made of one (tiled inference encodes it once for all tiles)."""
         m = self.config.size_multiple
         if query.ndim != 4 or query.shape[1] != 3 or query.shape[-2] % m or query.shape[-1] % m:
             raise ValueError(f"query must be (B, 3, H, W) with H, W multiples of {m}; got {tuple(query.shape)}")

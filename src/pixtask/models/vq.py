@@ -21,6 +21,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from pixtask.core.condition import Mode
+
 
 @dataclass
 class VQConfig:
@@ -38,6 +40,11 @@ class VQConfig:
             raise ValueError(f"channels must be a non-empty list of positive widths, got {self.channels}")
         if self.codebook_size < 2 or self.code_dim < 1 or self.res_blocks < 0:
             raise ValueError("codebook_size must be at least 2, code_dim positive, res_blocks 0 or more")
+
+    @property
+    def modes(self) -> tuple[Mode, ...]:
+        """Not told a task: a tokenizer reconstructs what it is given."""
+        return ()
 
     @property
     def downsample(self) -> int:

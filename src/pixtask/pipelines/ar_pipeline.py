@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import torch
 
-from pixtask.core.condition import Condition, ConditionError
+from pixtask.core.condition import Condition, ConditionError, check_accepted
 from pixtask.core.device import resolve_device
 from pixtask.core.image_io import as_rgb_float
 from pixtask.models.ar.decoding import GenerationConfig
@@ -74,14 +74,10 @@ class ARPipeline(FileRunner):
         return self.model.config.image_size
 
     def condition(self, prompt: Sequence[ImageLike] | None = None, instruction: str | None = None) -> Condition:
-        if prompt is not None:
-            raise ConditionError(
-                "the token-AR model is told in words only; give --instruction without --prompt, or use a GenLV "
-                "model (pixtask-tiny, pixtask-tiny-text) for examples"
-            )
-        if not instruction:
-            raise ConditionError("the token-AR model needs an instruction (--instruction) describing the change")
-        return Condition(instruction=instruction)
+        if prompt is None and instruction is None:
+            raise ConditionError("the token-AR model needs an instruction describing the change")
+        condition = Condition(prompt=tuple(prompt) if prompt is not None else None, instruction=instruction)
+        return check_accepted(condition, self.model.config.modes, "the token-AR model")
 
     @torch.inference_mode()
     def __call__(

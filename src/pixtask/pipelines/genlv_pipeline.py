@@ -27,6 +27,7 @@ from PIL import Image
 from pixtask.core.condition import Condition, ConditionError
 from pixtask.core.device import resolve_device, resolve_precision
 from pixtask.core.image_io import as_rgb_float, to_uint8
+from pixtask.models.condition_encoder import ConditionEncoder
 from pixtask.models.genlv import GenLV
 from pixtask.models.hub import DEFAULT_MODEL, from_pretrained, save_pretrained
 from pixtask.pipelines.outputs import FileRunner
@@ -34,7 +35,6 @@ from pixtask.pipelines.tiling import pad_to_multiple, tiled_apply
 
 ImageLike = str | os.PathLike | Image.Image | np.ndarray
 DEFAULT_TILE = 512
-_ROLES = ("prompt input", "prompt target")
 EXTREME_ASPECT = 8  # longer side over shorter: tiled even when tiling is off
 
 
@@ -73,6 +73,8 @@ class GenLVPipeline(FileRunner):
         self.device = resolve_device(device)
         self.autocast_dtype = resolve_precision(self.device, precision)
         self.model = model.to(self.device).eval().to(memory_format=torch.channels_last)
+        # the condition's owner at inference: the example pair read and padded, the words embedded
+        self.encoder = ConditionEncoder(model.config, self.device, memory_format=torch.channels_last)
         self.tile = tile
         self.overlap = overlap
 
@@ -103,37 +105,12 @@ class GenLVPipeline(FileRunner):
         if prompt is not None and (isinstance(prompt, str | os.PathLike) or len(prompt) != 2):
             raise ConditionError("prompt must be a pair: prompt=(example_input, example_target)")
         condition = Condition(prompt=tuple(prompt) if prompt is not None else None, instruction=instruction)
-        if condition.has_text and not getattr(self.model.config, "text_dim", 0):
-            raise ConditionError(
-                "this model is told by example only and reads no instructions; give a prompt pair, or use a "
-                "model that reads words (e.g. pixtask-tiny-text)"
-            )
-        return condition
+        return self.encoder.check(condition)
 
     def _encode(self, condition: Condition, prompt_size: int | None):
         if not self.model.config.use_prompt:
             return None
-        prompt = None
-        if condition.prompt is not None:
-            prompt = self._prompt_tensors(condition.prompt, prompt_size)
-        return self.model.encode_condition(Condition(prompt=prompt, instruction=condition.instruction))
-
-    def _prompt_tensors(self, prompt: Sequence[ImageLike], prompt_size: int | None):
-        names = [str(p) if isinstance(p, str | os.PathLike) else role for p, role in zip(prompt, _ROLES, strict=True)]
-        src, tgt = (as_rgb_float(p, name) for p, name in zip(prompt, names, strict=True))
-        if src.shape != tgt.shape:
-            raise ValueError(
-                f"the prompt images must have the same size; {names[0]} is {src.shape[1]}x{src.shape[0]} "
-                f"and {names[1]} is {tgt.shape[1]}x{tgt.shape[0]}"
-            )
-        if prompt_size is not None:
-            h, w = src.shape[:2]
-            ch, cw = min(h, prompt_size), min(w, prompt_size)
-            top, left = (h - ch) // 2, (w - cw) // 2
-            src, tgt = (a[top : top + ch, left : left + cw] for a in (src, tgt))
-        src_t, _ = pad_to_multiple(self._tensor(src), self.multiple)
-        tgt_t, _ = pad_to_multiple(self._tensor(tgt), self.multiple)
-        return src_t, tgt_t
+        return self.model.encode_condition(self.encoder(condition, prompt_size=prompt_size))
 
     @torch.inference_mode()
     def __call__(

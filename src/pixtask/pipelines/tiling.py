@@ -10,18 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-import torch.nn.functional as F
 
+from pixtask.core.geometry import pad_to_multiple
 
-def pad_to_multiple(x: torch.Tensor, multiple: int) -> tuple[torch.Tensor, tuple[int, int]]:
-    """Pad (B, C, H, W) at the bottom/right up to multiples of ``multiple``; reflect where the
-    image is large enough, replicate otherwise. Returns the padded tensor and (H, W)."""
-    h, w = x.shape[-2:]
-    ph, pw = -h % multiple, -w % multiple
-    if ph or pw:
-        mode = "reflect" if ph < h and pw < w else "replicate"
-        x = F.pad(x, (0, pw, 0, ph), mode=mode)
-    return x, (h, w)
+__all__ = ["pad_to_multiple", "tiled_apply"]
 
 
 def _starts(length: int, tile: int, stride: int) -> list[int]:

@@ -12,31 +12,50 @@ The loop, the optimiser, checkpoints, logging and resumption are the same for al
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 
 import torch
+from torch import nn
 
 from pixtask.core.condition import Condition
 from pixtask.data.tokens import TokenDataset, TokenManifest
 from pixtask.models.ar.model import ARModel
+from pixtask.models.condition_encoder import ConditionEncoder, ConditionTensors
 from pixtask.models.hub import from_pretrained, load_config
 from pixtask.models.vq import VQTokenizer
 from pixtask.training.losses import Z_LOSS_WEIGHT, next_token_loss, reconstruction_loss
 
-if TYPE_CHECKING:
-    from pixtask.training.trainer import Trainer
+
+@dataclass
+class StepContext:
+    """What an objective needs of the loop to score one batch (and nothing else of it)."""
+
+    network: nn.Module  # the model as the loop runs it (DDP-wrapped or compiled)
+    device: torch.device
+    autocast: Callable[[], AbstractContextManager]
+    memory_format: torch.memory_format = torch.contiguous_format
+    loss: str = "l1"  # TrainConfig.loss
 
 
 class ImageObjective:
-    """Predict the query's target from its input and condition."""
+    """Predict the query's target from its input and condition. The objective owns the
+    condition encoder in training: the words are embedded here, outside the network's forward
+    (and outside DDP and torch.compile)."""
 
     reads_images = True
 
-    def batch_condition(self, trainer: Trainer, batch: dict) -> tuple[torch.Tensor, torch.Tensor, Condition]:
-        """(query input, query target, condition) of a collated batch, on the device."""
-        images = batch["images"].to(trainer.device, non_blocking=True)
+    def __init__(self, encoder: ConditionEncoder) -> None:
+        self.encoder = encoder
+
+    def batch_condition(
+        self, batch: dict, device: torch.device, memory_format: torch.memory_format = torch.contiguous_format
+    ) -> tuple[torch.Tensor, torch.Tensor, ConditionTensors]:
+        """(query input, query target, condition tensors) of a collated batch, on the device."""
+        images = batch["images"].to(device, non_blocking=True)
         prompt_in, prompt_out, query_in, query_out = (
-            t.contiguous(memory_format=trainer.memory_format) for t in images.unbind(1)
+            t.contiguous(memory_format=memory_format) for t in images.unbind(1)
         )
         has_prompt = batch.get("has_prompt")
         texts = list(batch.get("instruction", [""] * images.shape[0]))
@@ -46,13 +65,13 @@ class ImageObjective:
             instruction=texts if any(texts) else None,
             has_prompt=None if every else torch.as_tensor(has_prompt),
         )
-        return query_in, query_out, condition
+        return query_in, query_out, self.encoder(condition, batch=images.shape[0])
 
-    def loss(self, trainer: Trainer, batch: dict) -> torch.Tensor:
-        query_in, query_out, condition = self.batch_condition(trainer, batch)
-        with trainer.autocast():
-            pred = trainer.network(query_in, condition)
-        return reconstruction_loss(trainer.cfg.loss, pred.float(), query_out, query_in)
+    def loss(self, step: StepContext, batch: dict) -> torch.Tensor:
+        query_in, query_out, condition = self.batch_condition(batch, step.device, step.memory_format)
+        with step.autocast():
+            pred = step.network(query_in, condition)
+        return reconstruction_loss(step.loss, pred.float(), query_out, query_in)
 
 
 class TokenizerObjective:
@@ -61,10 +80,10 @@ class TokenizerObjective:
 
     reads_images = True
 
-    def loss(self, trainer: Trainer, batch: dict) -> torch.Tensor:
-        images = batch["images"][:, 2:].flatten(0, 1).to(trainer.device, non_blocking=True)
-        with trainer.autocast():
-            _, losses = trainer.network(images)
+    def loss(self, step: StepContext, batch: dict) -> torch.Tensor:
+        images = batch["images"][:, 2:].flatten(0, 1).to(step.device, non_blocking=True)
+        with step.autocast():
+            _, losses = step.network(images)
         return losses["loss"]
 
 
@@ -92,21 +111,20 @@ class NextTokenObjective:
             )
         return {"tokens": str(self.manifest.root), "vq": self.manifest.vq_source}
 
-    def dataset(self, trainer: Trainer) -> TokenDataset:
-        model = trainer.model
+    def dataset(self, model: ARModel, seed: int, instruction_dropout: float) -> TokenDataset:
         return TokenDataset(
             self.manifest,
             model.layout,
             max_len=model.config.max_seq_len,
-            seed=trainer.cfg.seed,
-            instruction_dropout=trainer.cfg.data.instruction_dropout,
+            seed=seed,
+            instruction_dropout=instruction_dropout,
         )
 
-    def loss(self, trainer: Trainer, batch: dict) -> torch.Tensor:
-        tokens = batch["tokens"].to(trainer.device, non_blocking=True)
-        labels = batch["labels"].to(trainer.device, non_blocking=True)
-        with trainer.autocast():
-            logits = trainer.network(tokens)
+    def loss(self, step: StepContext, batch: dict) -> torch.Tensor:
+        tokens = batch["tokens"].to(step.device, non_blocking=True)
+        labels = batch["labels"].to(step.device, non_blocking=True)
+        with step.autocast():
+            logits = step.network(tokens)
         total, _, _ = next_token_loss(logits.float(), labels, Z_LOSS_WEIGHT)
         return total
 
@@ -121,7 +139,7 @@ def token_model_overrides(tokens: str, overrides: dict) -> dict:
     return {"vq": dataclasses.asdict(vq), "image_size": manifest.image_size, **overrides}
 
 
-def objective_for(model: torch.nn.Module, tokens: str | None):
+def objective_for(model: torch.nn.Module, tokens: str | None, device: torch.device | str = "cpu"):
     """The objective that trains ``model`` (``tokens``: the pre-tokenized folder, AR models only)."""
     if isinstance(model, ARModel):
         if not tokens:
@@ -134,4 +152,4 @@ def objective_for(model: torch.nn.Module, tokens: str | None):
         raise ValueError(f"data.tokens is for the token-AR model; {type(model).__name__} trains on images")
     if isinstance(model, VQTokenizer):
         return TokenizerObjective()
-    return ImageObjective()
+    return ImageObjective(ConditionEncoder(model.config, device))

@@ -47,10 +47,11 @@ from pixtask.data.multitask import MultiTaskDataset, TaskMixture
 from pixtask.data.paired_folder import PAIR_SOURCE_PREFIXES, PairedFolder, open_pair_source
 from pixtask.data.photos import resolve_photos
 from pixtask.models import from_pretrained, get_config, save_pretrained
+from pixtask.models.condition_encoder import ConditionEncoder, ConditionTensors
 from pixtask.models.hub import build_checked, config_dict, model_info
 from pixtask.training.checkpoint import LATEST, load_checkpoint, save_checkpoint
 from pixtask.training.config import TrainConfig, result_differences, save_config
-from pixtask.training.objectives import ImageObjective, objective_for, token_model_overrides
+from pixtask.training.objectives import ImageObjective, StepContext, objective_for, token_model_overrides
 from pixtask.training.policy import apply_freeze
 from pixtask.training.validation import Validator
 
@@ -104,7 +105,7 @@ class Trainer:
             # weights, gradients, AdamW's two moments and an EMA copy, in fp32
             self.model = build_checked(config, f"model {cfg.model} with model_overrides", bytes_per_param=20)
         self.init_info = self._init_weights(cfg.init_from) if cfg.init_from else {}
-        self.objective = objective_for(self.model, cfg.data.tokens)
+        self.objective = objective_for(self.model, cfg.data.tokens, self.device)
         self.data_info = self.objective.prepare(self.model) if hasattr(self.objective, "prepare") else {}
         self.trainable = apply_freeze(self.model, cfg.freeze)
         self.memory_format = torch.channels_last if cfg.channels_last else torch.contiguous_format
@@ -123,6 +124,7 @@ class Trainer:
         if cfg.compile:  # after DDP, so its optimizer can split the graph at bucket boundaries
             self.network = torch.compile(self.network)
         self.compile_seconds: float | None = None  # time of the first (compiling) step
+        self.step_context = StepContext(self.network, self.device, self._autocast, self.memory_format, cfg.loss)
         o = cfg.optim
         self.optimizer = torch.optim.AdamW(
             [p for p in self.model.parameters() if p.requires_grad],
@@ -134,7 +136,11 @@ class Trainer:
             self.optimizer, lambda s: warmup_cosine(s, o.warmup_steps, cfg.steps, o.min_lr_ratio)
         )
         if dataset is None:
-            dataset = self.objective.dataset(self) if hasattr(self.objective, "dataset") else self._dataset()
+            dataset = (
+                self.objective.dataset(self.model, cfg.seed, cfg.data.instruction_dropout)
+                if hasattr(self.objective, "dataset")
+                else self._dataset()
+            )
         self.dataset = dataset
         self.step = 0
         self.validator = self._validator() if cfg.validation.pairs else None
@@ -152,7 +158,8 @@ class Trainer:
             source = PairedFolder.open(self.cfg.data.paired_folders[0]) if self.cfg.data.paired_folders else pairs
             prompt = source.load_pair(source.stems[0])
         condition = Condition(prompt=prompt, instruction=v.instruction)
-        return Validator(pairs, condition.restricted(v.mode), self.device, self._autocast)
+        encoder = ConditionEncoder(self.model.config, self.device)
+        return Validator(pairs, condition.restricted(v.mode), encoder, self._autocast)
 
     @property
     def final_model(self) -> torch.nn.Module:
@@ -214,14 +221,16 @@ class Trainer:
     def condition_modes(self) -> dict[str, float]:
         """Condition dropout: data.condition_modes, or by default each mode the model reads,
         equally (a model told by example only gets examples)."""
+        accepted = self.model.config.modes
         if not isinstance(self.objective, ImageObjective):
-            return {"instruction": 1.0} if getattr(self.model.config, "reads_text", False) else {}
-        reads_text = getattr(self.model.config, "text_dim", 0) > 0
-        modes = dict(self.cfg.data.condition_modes) or (
-            {"example": 1.0, "instruction": 1.0, "both": 1.0} if reads_text else {"example": 1.0}
-        )
-        if not reads_text and any(w > 0 for m, w in modes.items() if m != "example"):
-            raise ValueError(f"data.condition_modes {modes} uses words, but {self.cfg.model} reads none")
+            return {m: 1.0 for m in accepted}
+        modes = dict(self.cfg.data.condition_modes) or {m: 1.0 for m in accepted}
+        refused = [m for m, w in modes.items() if w > 0 and m not in accepted]
+        if refused:
+            raise ValueError(
+                f"data.condition_modes {modes} uses {', '.join(refused)}, but {self.cfg.model} is told "
+                f"{' or '.join(accepted)} only"
+            )
         return modes
 
     # --- state ------------------------------------------------------------------------------
@@ -267,9 +276,9 @@ class Trainer:
     def autocast(self):
         return self._autocast()
 
-    def batch_condition(self, batch: dict) -> tuple[torch.Tensor, torch.Tensor, Condition]:
-        """(query input, query target, condition) of a collated batch, on the device."""
-        return ImageObjective().batch_condition(self, batch)
+    def batch_condition(self, batch: dict) -> tuple[torch.Tensor, torch.Tensor, ConditionTensors]:
+        """(query input, query target, condition tensors) of a collated batch, on the device."""
+        return self.objective.batch_condition(batch, self.device, self.memory_format)
 
     def write_samples(self, batch: dict, path: Path) -> np.ndarray:
         """A grid per batch item: prompt input, prompt target, query input, prediction, target."""
@@ -295,7 +304,7 @@ class Trainer:
         first = self.cfg.compile and self.compile_seconds is None
         started = time.perf_counter()
         self.network.train()
-        loss = self.objective.loss(self, batch)
+        loss = self.objective.loss(self.step_context, batch)
         if not torch.isfinite(loss):
             raise NonFiniteLossError(
                 f"loss is {loss.item()} at step {self.step}; stopping. The last good checkpoint is "

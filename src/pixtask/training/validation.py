@@ -14,6 +14,7 @@ from torch import nn
 from pixtask.core.condition import Condition
 from pixtask.data.paired_folder import PairedFolder
 from pixtask.evaluation.metrics import compute_metric
+from pixtask.models.condition_encoder import ConditionEncoder
 
 SIDE = 256
 
@@ -35,12 +36,13 @@ class Validator:
     """``validator(model) -> mean PSNR`` over ``pairs``, told the task by ``condition`` (its
     prompt images as float arrays; they are cropped to their centred square here)."""
 
-    def __init__(self, pairs: PairedFolder, condition: Condition, device: torch.device, autocast) -> None:
-        self.device, self.autocast = device, autocast
+    def __init__(self, pairs: PairedFolder, condition: Condition, encoder: ConditionEncoder, autocast) -> None:
+        device = self.device = encoder.device
+        self.autocast = autocast
         prompt = None
         if condition.prompt is not None:
             prompt = tuple(_tensor(centre_square(a), device) for a in condition.prompt)
-        self.condition = Condition(prompt=prompt, instruction=condition.instruction)
+        self.condition = encoder(Condition(prompt=prompt, instruction=condition.instruction))
         self.pairs = [
             (_tensor(centre_square(i), device), centre_square(t)) for i, t in map(pairs.load_pair, pairs.stems)
         ]

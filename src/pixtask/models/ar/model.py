@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from pixtask.core.condition import Mode
 from pixtask.models.ar.decoding import GenerationConfig, generate_block
 from pixtask.models.ar.sequence import TokenLayout
 from pixtask.models.ar.text_tokenizer import FILE_NAME, TextTokenizer
@@ -50,6 +51,11 @@ class ARConfig:
                 f"downsampling and give at most max_grid {self.max_grid} codes a side"
             )
         _ = self.transformer_config  # validates the transformer's sizes
+
+    @property
+    def modes(self) -> tuple[Mode, ...]:
+        """Told in words only: the input image and the instruction make the prompt."""
+        return ("instruction",)
 
     @property
     def vq_config(self) -> VQConfig:
