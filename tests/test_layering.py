@@ -54,3 +54,65 @@ def test_packages_respect_the_layers():
             if extra:
                 violations.append(f"{path.relative_to(SRC)} imports {sorted(extra)}")
     assert not violations, violations
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(SRC.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _module_imports(path: Path, modules: set[str]) -> set[str]:
+    """The pixtask modules ``path`` imports, at module level or inside functions alike."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pixtask"):
+            for alias in node.names:  # `from pixtask.x import y` names module x.y when it is one
+                sub = f"{node.module}.{alias.name}"
+                found.add(sub if sub in modules else node.module)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("pixtask")}
+    return found & modules
+
+
+def import_cycles() -> list[list[str]]:
+    """Groups of modules that import each other (strongly connected, Tarjan's algorithm)."""
+    paths = {_module_name(p): p for p in SRC.rglob("*.py")}
+    graph = {m: _module_imports(p, set(paths)) - {m} for m, p in paths.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def visit(m: str) -> None:
+        index[m] = low[m] = len(index)
+        stack.append(m)
+        for n in graph[m]:
+            if n not in index:
+                visit(n)
+                low[m] = min(low[m], low[n])
+            elif n in stack:
+                low[m] = min(low[m], index[n])
+        if low[m] == index[m]:
+            group = []
+            while True:
+                n = stack.pop()
+                group.append(n)
+                if n == m:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for m in sorted(graph):
+        if m not in index:
+            visit(m)
+    return cycles
+
+
+def test_no_modules_import_each_other_in_a_loop():
+    """Apart from the task families registering themselves with the registry they import."""
+    allowed = {m for m in (_module_name(p) for p in SRC.rglob("*.py")) if m.startswith("pixtask.tasks")}
+    loops = [group for group in import_cycles() if not set(group) <= allowed]
+    assert not loops, loops

@@ -129,9 +129,9 @@ class PixtaskService:
                     raise AppError(f"the model {shown(name)} could not be loaded; the server log has why") from None
             return self._pipelines[name]
 
-    def reads_words(self, name: str) -> bool:
-        config = self.pipeline(name).model.config
-        return bool(getattr(config, "reads_text", False))
+    def modes(self, name: str) -> tuple[str, ...]:
+        """How the model can be told its task, as its config declares."""
+        return self.pipeline(name).model.config.modes
 
     def read(self, path: str | os.PathLike | None, role: str) -> np.ndarray:
         """An uploaded image, checked against the limits; errors name the role, not a temp path."""
@@ -213,8 +213,7 @@ class PixtaskService:
             started = time.perf_counter()
             out = pipe(query, condition=pipe.condition(condition.prompt, condition.instruction), on_tile=on_tile)
         except ConditionError as exc:
-            message = str(exc).replace("--prompt", "an example").replace("--instruction", "an instruction")
-            raise AppError(re.sub(r"^the instruction: ", "the instruction ", message)) from None
+            raise AppError(re.sub(r"^the instruction: ", "the instruction ", str(exc))) from None
         seconds = time.perf_counter() - started
         path = write_image(Path(tempfile.mkdtemp(dir=self.out_dir)) / "pixtask-result.png", out.array)
         parts = [how] if example is not None else []

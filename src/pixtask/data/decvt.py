@@ -354,3 +354,10 @@ def decvt_source(path: str | os.PathLike, name: str | None = None) -> PairedFold
     if missing:
         raise FileNotFoundError(f"{path}: {len(missing)} image(s) not found, e.g. {missing[0]}")
     return PairedFolder(path.parent, name or path.stem, files, tuple(sorted(files)), words, "decvt")
+
+
+def open_pair_source(path: str | os.PathLike) -> PairedFolder:
+    """A paired folder, or a DECVT JSON / JSON Lines file (``.json``, ``.jsonl``)."""
+    if Path(path).suffix.lower() in (".json", ".jsonl"):
+        return decvt_source(path)
+    return PairedFolder.open(path)

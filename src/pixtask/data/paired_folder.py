@@ -66,12 +66,3 @@ class PairedFolder:
         top, left = int(rng.integers(0, h - crop + 1)), int(rng.integers(0, w - crop + 1))
         window = (slice(top, top + crop), slice(left, left + crop))
         return np.ascontiguousarray(inp[window]), np.ascontiguousarray(tgt[window]), stem
-
-
-def open_pair_source(path: str | os.PathLike) -> PairedFolder:
-    """A paired folder, or a DECVT JSON / JSON Lines file (``.json``, ``.jsonl``)."""
-    if Path(path).suffix.lower() in (".json", ".jsonl"):
-        from pixtask.data.decvt import decvt_source
-
-        return decvt_source(path)
-    return PairedFolder.open(path)

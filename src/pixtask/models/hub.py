@@ -18,6 +18,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from pixtask.core.atomic_write import atomic_target, write_bytes_atomic
+from pixtask.core.condition import Mode
 from pixtask.core.guards import read_json_file
 from pixtask.models._registry import ARCHITECTURES, architecture_of, build_model, config_class
 
@@ -46,7 +47,10 @@ FORMAT = "pixtask-genlv/1"
 
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL = "pixtask-tiny"
-DEFAULT_TEXT_MODEL = "pixtask-tiny-text"  # the shipped model that reads words
+DEFAULT_TEXT_MODEL = "pixtask-tiny-text"  # the shipped model that reads words, the app's and demo's default
+#: The shipped models a command uses when none is named, in order of preference: the first that
+#: can be told the task the way the user told it (by example, in words, or both).
+DEFAULTS = (DEFAULT_MODEL, DEFAULT_TEXT_MODEL)
 # A config.json asking for more parameters than this is refused before anything is allocated
 # (a typo such as dim: 65536 would otherwise try to allocate a terabyte). genlv-giant has 0.4 B.
 MAX_PARAMS = int(os.environ.get("PIXTASK_MAX_PARAMS", 2_000_000_000))
@@ -83,12 +87,13 @@ def config_dict(config: object) -> dict:
     return {"format": FORMAT, "architecture": architecture_of(config), **dataclasses.asdict(config)}
 
 
-def default_model(words: bool) -> str:
-    """The shipped model to use when none is named: the default, unless the task is told in
-    words and the default reads none (then the shipped model that reads words)."""
-    if not words or DEFAULT_MODEL == DEFAULT_TEXT_MODEL:
-        return DEFAULT_MODEL
-    return DEFAULT_TEXT_MODEL
+def default_model(mode: Mode) -> str:
+    """The shipped model to use when none is named: the first of :data:`DEFAULTS` whose config
+    accepts ``mode`` ("example", "instruction" or "both")."""
+    for name in DEFAULTS:
+        if name in list_pretrained() and mode in load_config(PRETRAINED_DIR / name).modes:
+            return name
+    raise WeightsError(f"no shipped model is told that way ({mode}); name one with a model folder")
 
 
 def save_pretrained(model: nn.Module, folder: str | os.PathLike, record: dict | None = None) -> Path:

@@ -26,8 +26,8 @@ from pixtask.core.image_io import as_rgb_float
 from pixtask.models.ar.decoding import GenerationConfig
 from pixtask.models.ar.model import ARModel
 from pixtask.models.hub import from_pretrained, save_pretrained
+from pixtask.pipelines.file_runner import FileRunner
 from pixtask.pipelines.genlv_pipeline import ImageLike, PipelineOutput
-from pixtask.pipelines.outputs import FileRunner
 
 
 def resize(image: np.ndarray, height: int, width: int) -> np.ndarray:

@@ -30,7 +30,7 @@ from pixtask.core.image_io import as_rgb_float, to_uint8
 from pixtask.models.condition_encoder import ConditionEncoder
 from pixtask.models.genlv import GenLV
 from pixtask.models.hub import DEFAULT_MODEL, from_pretrained, save_pretrained
-from pixtask.pipelines.outputs import FileRunner
+from pixtask.pipelines.file_runner import FileRunner
 from pixtask.pipelines.tiling import pad_to_multiple, tiled_apply
 
 ImageLike = str | os.PathLike | Image.Image | np.ndarray

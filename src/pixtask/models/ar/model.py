@@ -87,10 +87,6 @@ class ARConfig:
             dropout=self.dropout,
         )
 
-    @property
-    def reads_text(self) -> bool:
-        return True
-
 
 class ARModel(nn.Module):
     """VQ tokenizer (frozen) + transformer; ``text_tokenizer`` is set by from_pretrained or
