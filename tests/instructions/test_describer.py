@@ -173,5 +173,9 @@ def test_cli_describe(server, tmp_path, photo_128, monkeypatch):
     assert [p.task for p in read_decvt(tmp_path / "pairs" / "decvt.json")] == ["retouch", "retouch"]
     (tmp_path / "other.json").write_text(json.dumps([{"id": "zz", "a_img_A": "x", "b_img_B": "y",
                                                       "Task_Descriptions_from_A_to_B": "t"}]))  # fmt: skip
+    before = (tmp_path / "other.json").read_bytes()
     refused = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "other.json")])
-    assert refused.exit_code == 2 and "is not a description of" in refused.output
+    assert refused.exit_code == 2 and "other.json: already exists; pass --overwrite" in refused.output
+    assert (tmp_path / "other.json").read_bytes() == before  # nothing replaced without --overwrite
+    resumed = CliRunner().invoke(app, [*args, "--overwrite"])  # the cached replies are used again
+    assert resumed.exit_code == 0 and "2 pairs described (0 requests sent)" in resumed.output, resumed.output

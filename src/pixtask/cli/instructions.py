@@ -124,34 +124,64 @@ def describe(
     endpoint: Annotated[str, typer.Option(help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1.")],
     model: Annotated[str, typer.Option(help="Model name the endpoint serves.")],
     out: Annotated[Path | None, typer.Option(help="DECVT JSON to write (default PAIRS/decvt.json).")] = None,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace --out if it exists (to resume a run: replies received are cached).")
+    ] = False,
     api_key_env: Annotated[str, typer.Option(help="Environment variable holding the API key.")] = "OPENAI_API_KEY",
     task: Annotated[str, typer.Option(help="Task label to record (default: unknown, never guessed).")] = "unknown",
     task_hint: Annotated[str | None, typer.Option(help="A sentence about the task, put before the prompt.")] = None,
     captions: Annotated[bool, typer.Option(help="Ask for captions first (the paper found it helps).")] = True,
     rpm: Annotated[float, typer.Option(help="Requests per minute at most (0: no limit).")] = 60.0,
     attempts: Annotated[int, typer.Option(help="Tries per pair (invalid replies and transient errors).")] = 5,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for one reply.")] = 120.0,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds one try may take in all: connecting, sending and the whole reply.")
+    ] = 120.0,
+    max_retry_after: Annotated[
+        float, typer.Option(help="Longest wait honoured when the endpoint sends Retry-After (seconds).")
+    ] = 60.0,
 ) -> None:
     """Write explanatory instructions for your own before/after pairs with a vision-language
-    model; replies are cached beside the output, so a run interrupted resumes."""
+    model; replies are cached beside the output, so a run interrupted resumes (with --overwrite)."""
     with user_errors():
+        from rich.markup import escape
         from rich.progress import Progress
 
         from pixtask.cli._common import console
-        from pixtask.data.decvt import read_decvt
+        from pixtask.core.guards import check_number, check_text, printable
+        from pixtask.core.output_plan import plan_file, plan_folder
         from pixtask.data.describe_pairs import describe_folder
         from pixtask.data.paired_folder import PairedFolder
-        from pixtask.instructions.describer import Describer, DescriberConfig
+        from pixtask.instructions import describer as d
+
+        # every option checked before anything is read, sent or written
+        d.check_endpoint(endpoint, "--endpoint")
+        for name, value in (("--model", model), ("--task", task)):
+            if not check_text(value, name, max_chars=256).strip():
+                raise ValueError(f"{name}: is empty")
+        d.check_env_name(api_key_env, "--api-key-env")
+        if task_hint is not None:
+            check_text(task_hint, "--task-hint")
+        d.check_rpm(rpm, "--rpm")
+        check_number(attempts, "--attempts", low=1, high=d.MAX_ATTEMPTS, integer=True)
+        check_number(timeout, "--timeout", low=0, low_open=True, high=d.MAX_TIMEOUT_S)
+        check_number(max_retry_after, "--max-retry-after", low=0, high=d.MAX_WAIT_S)
 
         folder = PairedFolder.open(pairs)
-        out = out or pairs / "decvt.json"
-        if out.exists() and not {p.id for p in read_decvt(out)} <= set(folder.stems):
-            raise ValueError(f"{out}: exists and is not a description of {pairs}; choose another --out")
-        config = DescriberConfig(
+        images = [p for pair in folder.files.values() for p in pair]
+        out = plan_file(out or pairs / "decvt.json", overwrite=overwrite, inputs=images)
+        cache = out.parent / f".{out.name}.cache"  # updated in place: that is its purpose
+        if cache.exists() and not cache.is_dir():
+            raise ValueError(f"{cache}: the reply cache of {out} is not a folder; move it or choose another --out")
+        plan_folder(cache, overwrite=True, inputs=images)
+        config = d.DescriberConfig(
             endpoint, model, api_key_env, captions, task_hint, attempts=attempts, requests_per_minute=rpm,
-            timeout_s=timeout,
+            timeout_s=timeout, max_retry_after_s=max_retry_after,
         )  # fmt: skip
-        describer = Describer(config, out.parent / f".{out.name}.cache")
+
+        def warn(message: str) -> None:
+            console.print(f"[yellow]warning:[/yellow] {escape(printable(message))}", highlight=False)
+
+        describer = d.Describer(config, cache, warn=warn)
         with Progress(console=console, transient=True) as progress:
             bar = progress.add_task("pairs", total=len(folder.stems))
             written, failed = describe_folder(
@@ -161,8 +191,8 @@ def describe(
                 task=task,
                 on_pair=lambda n, total, stem, cached: progress.update(bar, completed=n),
             )
-        typer.echo(f"{out}: {len(written)} pairs described ({describer.requests} requests sent)")
+        typer.echo(f"{printable(str(out))}: {len(written)} pairs described ({describer.requests} requests sent)")
         for stem, why in failed.items():
-            console.print(f"[red]failed:[/red] {stem}: {why}", highlight=False)
+            console.print(f"[red]failed:[/red] {escape(printable(stem))}: {escape(printable(why))}", highlight=False)
         if failed:
             raise typer.Exit(1)
