@@ -13,7 +13,7 @@ export HF_DATASETS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export NO_ALBUMENTATIONS_UPDATE := 1
 
-.PHONY: setup demo bench-lite studies test lint bench-synthesis bench-full debian-photos clean
+.PHONY: setup demo bench-lite studies test test-fast lint bench-synthesis bench-full debian-photos clean
 
 setup: $(STAMP)
 
@@ -39,7 +39,12 @@ studies: setup debian-photos
 
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
+
+# everything but the checks marked slow (DDP, browser, app load, long training runs, shipped-model quality)
+test-fast: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

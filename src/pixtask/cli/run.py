@@ -47,14 +47,14 @@ def run(
         check_options(temperature, cfg, top_k, seed, tile, overlap)
         if prompt is None and instruction is None:
             raise ValueError("tell the task: --prompt PROMPT_INPUT PROMPT_TARGET, --instruction TEXT, or both")
-        Condition(prompt=prompt, instruction=instruction)  # checked before any work
+        condition = Condition(prompt=prompt, instruction=instruction)  # checked before any work
         pairs = plan_outputs(input, output, prompt or (), overwrite=overwrite)
         told = "both" if prompt and instruction else ("example" if prompt else "instruction")
         name = model or default_model(told)
         pipe = load_pipeline(name, device=device, precision=precision, tile=tile or None, overlap=overlap)
         if hasattr(pipe, "generation"):  # a token-AR model samples its output
             pipe.generation = GenerationConfig(temperature=temperature, top_k=top_k, cfg=cfg, seed=seed)
-        condition = pipe.condition(prompt, instruction)  # checked before any image is read
+        pipe.accepts(condition)  # the model's modes, before any image is read
         with Progress() as bar:
             images = bar.add_task("images", total=len(pairs))
             tiles = bar.add_task("tiles", total=None, visible=False)

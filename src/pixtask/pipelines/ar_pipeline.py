@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import torch
 
-from pixtask.core.condition import Condition, ConditionError, check_accepted
+from pixtask.core.condition import Condition, ConditionError
 from pixtask.core.device import resolve_device
 from pixtask.core.image_io import as_rgb_float
 from pixtask.models.ar.decoding import GenerationConfig
@@ -39,6 +39,8 @@ def resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 class ARPipeline(FileRunner):
+    model_name = "the token-AR model"
+
     """Inference wrapper around an :class:`ARModel` (told in words only).
 
     Args:
@@ -76,8 +78,7 @@ class ARPipeline(FileRunner):
     def condition(self, prompt: Sequence[ImageLike] | None = None, instruction: str | None = None) -> Condition:
         if prompt is None and instruction is None:
             raise ConditionError("the token-AR model needs an instruction describing the change")
-        condition = Condition(prompt=tuple(prompt) if prompt is not None else None, instruction=instruction)
-        return check_accepted(condition, self.model.config.modes, "the token-AR model")
+        return self.accepts(Condition(prompt=tuple(prompt) if prompt is not None else None, instruction=instruction))
 
     @torch.inference_mode()
     def __call__(

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pixtask.core.condition import Condition, ConditionError
+from pixtask.core.condition import Condition, ConditionError, check_accepted
 from pixtask.core.image_io import check_output_format, write_image
 from pixtask.pipelines.outputs import plan_outputs
 
@@ -16,14 +16,20 @@ class FileRunner:
     """Files in, files out, for any pipeline whose ``__call__(source, condition=...)`` returns
     an output with ``.array``: the write rules above in one place."""
 
+    def accepts(self, condition: Condition) -> Condition:
+        """``condition`` if this pipeline's model can be told it (the modes its config declares)."""
+        return check_accepted(condition, self.model.config.modes, self.model_name)
+
+    model_name = "this model"  # how refusals name the model
+
     def resolve_condition(self, prompt, instruction, condition: Condition | None) -> Condition:
-        """``condition`` as given, or the one ``prompt``/``instruction`` make (checked by the
-        pipeline's own ``condition()``); giving both ways is refused."""
+        """``condition`` as given (checked against the model's modes), or the one
+        ``prompt``/``instruction`` make; giving both ways is refused."""
         if condition is None:
             return self.condition(prompt, instruction)
         if prompt is not None or instruction is not None:
             raise ConditionError("give either condition= or prompt=/instruction=, not both")
-        return condition
+        return self.accepts(condition)
 
     def run_file(
         self,

@@ -104,8 +104,7 @@ class GenLVPipeline(FileRunner):
         mistake is reported before any image is read)."""
         if prompt is not None and (isinstance(prompt, str | os.PathLike) or len(prompt) != 2):
             raise ConditionError("prompt must be a pair: prompt=(example_input, example_target)")
-        condition = Condition(prompt=tuple(prompt) if prompt is not None else None, instruction=instruction)
-        return self.encoder.check(condition)
+        return self.accepts(Condition(prompt=tuple(prompt) if prompt is not None else None, instruction=instruction))
 
     def _encode(self, condition: Condition, prompt_size: int | None):
         if not self.model.config.use_prompt:
