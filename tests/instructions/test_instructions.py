@@ -3,6 +3,9 @@ a held-out split made of unseen parts, and enough variety."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -10,7 +13,7 @@ from typer.testing import CliRunner
 from pixtask.cli.main import app
 from pixtask.core.seeding import rng_for
 from pixtask.data.task_instructions import describe_task, instruction_counts, task_violation
-from pixtask.instructions import BANKS, all_instructions, explain, names_the_task
+from pixtask.instructions import BANKS, all_instructions, banks, explain, names_the_task
 from pixtask.tasks import get_task, list_tasks
 
 runner = CliRunner()
@@ -26,6 +29,18 @@ def test_every_task_can_be_told_in_words():
     for task_id in list_tasks():
         operator = get_task(task_id).operator.name
         assert operator in BANKS or operator == "mixture", task_id
+
+
+def test_each_bank_lives_in_exactly_one_family_module():
+    """BANKS gathers the family modules of :mod:`pixtask.instructions.banks`: no name in two."""
+    families = [
+        importlib.import_module(f"{banks.__name__}.{m.name}")
+        for m in pkgutil.iter_modules(banks.__path__)
+        if not m.name.startswith("_")
+    ]
+    names = [name for family in families for name in family.BANKS]
+    assert len(names) == len(set(names)) and set(names) == set(BANKS)
+    assert all(BANKS[name] is family.BANKS[name] for family in families for name in family.BANKS)
 
 
 @pytest.mark.parametrize("split", ["train", "heldout"])
