@@ -251,7 +251,7 @@ def part_compare(args) -> None:
             ar.model.vq,
             resize=ar.size,
             tasks=tasks,
-            progress=lambda name, d, t: bar.update(job, completed=d, total=t, description=name),
+            progress=lambda d, t, label="": bar.update(job, completed=d, total=t, description=label),
         )
     md = (
         f"# ar-tiny beside the GenLV models at {ar.size}x{ar.size}\n\n"

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from pixtask.core.image_io import write_image
-from pixtask.data.benchmark import BenchmarkConfig, build_benchmark, load_manifest, verify_benchmark
+from pixtask.data.benchmark import Benchmark, BenchmarkConfig, build_benchmark, load_manifest, verify_benchmark
 from pixtask.data.photos import bundled_photos, check_split, folder_photos
 
 SMALL = BenchmarkConfig(
@@ -56,6 +58,54 @@ def test_manifest_contents(built):
     assert all(p["licence"] and len(p["sha256"]) == 64 for p in m["photos"])
     csv_lines = (built / "manifest.csv").read_text().splitlines()
     assert len(csv_lines) == len(samples) + 1 and csv_lines[0].startswith("task,level,role")
+
+
+def test_reader_gives_typed_queries_of_a_task_subset(built):
+    bench = Benchmark.open(built)
+    raw = {(s["task"], s["role"], s["photo"]): s for s in load_manifest(built)["samples"]}
+    assert set(bench.tasks) == {"denoise-gaussian", "canny", "photographic-style", "rtv"}
+    assert bench.tasks["canny"].metric == "mae" and bench.tasks["denoise-gaussian"].direction == "restore"
+    assert len(bench.queries()) == 4 * 2
+    queries = bench.queries({"canny", "rtv"})
+    assert [q.task for q in queries] == ["canny", "canny", "rtv", "rtv"]
+    for q in queries:
+        sample = raw[(q.task, "query", q.photo)]
+        assert q.role == "query" and q.level == sample["level"] and q.params == sample["params"]
+        assert q.input == built / sample["input"] and q.target == built / sample["target"]
+        assert q.input.is_file() and q.target.is_file()
+        assert len(q.prompts) == 3 and all(p.role == "prompt" and p.task == q.task for p in q.prompts)
+        prompt = q.prompt
+        assert prompt == q.prompts[0] and prompt.photo != q.photo
+        assert prompt.input == built / raw[(q.task, "prompt", prompt.photo)]["input"] and prompt.target.is_file()
+        assert bench.pair(q.task, q.level, "prompt", prompt.photo) == prompt
+    assert bench.queries({"no-such-task"}) == [] and Benchmark.open(bench) is bench
+
+
+def test_a_query_without_a_prompt_from_another_photo_is_refused(built):
+    q = Benchmark.open(built).queries({"canny"})[0]
+    alone = replace(q, prompts=(replace(q.prompts[0], photo=q.photo),))
+    with pytest.raises(
+        ValueError, match=re.escape(f"canny level {q.level}: no prompt from a photo other than {q.photo}")
+    ):
+        _ = alone.prompt
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("role", "teacher", "samples[3].role = 'teacher' is not 'query' or 'prompt'"),
+        ("task", "derain", "samples[3].task = 'derain' is not one of the manifest's tasks"),
+        ("level", "3", "samples[3].level = '3' is not an integer or null"),
+    ],
+)
+def test_a_bad_manifest_is_named_in_a_one_line_error(built, tmp_path, key, value, message):
+    manifest = json.loads((built / "manifest.json").read_text())
+    manifest["samples"][3][key] = value
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError) as caught:
+        Benchmark.open(tmp_path)
+    text = str(caught.value)
+    assert text.startswith(f"{tmp_path / 'manifest.json'}: ") and message in text and "\n" not in text
 
 
 def test_verify_detects_a_changed_file(built, tmp_path):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from pixtask.core.image_io import read_image
+from pixtask.core.progress import prefixed
 from pixtask.data.benchmark import BenchmarkConfig, build_benchmark, load_manifest
 from pixtask.evaluation.evaluator import evaluate, summarise
 from pixtask.evaluation.report import write_report
@@ -136,3 +137,16 @@ def test_resize_scores_every_image_at_the_small_side(bench):
     q_in = center_square(read_image(bench / query["input"]), 32)
     assert results[0].value == pytest.approx(score("psnr", np.full_like(target, 0.5), target))
     assert results[0].identity == pytest.approx(score("psnr", q_in, target))
+
+
+def test_progress_is_called_with_done_total_and_label_after_each_group(bench):
+    calls = []
+
+    def progress(done: int, total: int | None, label: str = "") -> None:
+        calls.append((done, total, label))
+
+    evaluate(lambda q, condition: q, bench, progress=progress)
+    assert calls == [(1, 2, "denoise-gaussian L3"), (2, 2, "canny LNone")]
+    calls.clear()
+    evaluate(lambda q, condition: q, bench, tasks={"canny"}, progress=prefixed(progress, "example"))
+    assert calls == [(1, 1, "example: canny LNone")]

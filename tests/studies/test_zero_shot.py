@@ -20,11 +20,10 @@ def test_instruction_level_gap_is_heldout_minus_train(bench, tmp_path):
         told.append(condition.instruction)
         return query * 0.5 if condition.instruction in heldout_words else query
 
-    from pixtask.data.benchmark import load_manifest
+    from pixtask.data.benchmark import Benchmark
     from pixtask.evaluation.evaluator import query_instruction
 
-    queries = [s for s in load_manifest(bench)["samples"] if s["role"] == "query"]
-    heldout_words = {query_instruction(q["task"], q, "heldout") for q in queries}
+    heldout_words = {query_instruction(q, "heldout") for q in Benchmark.open(bench).queries()}
     from pixtask.studies.instruction_similarity import instruction_sets
 
     sample = instruction_sets(per_task=2)[1][:40]

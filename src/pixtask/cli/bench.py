@@ -43,7 +43,7 @@ def build(
         ) as bar:
             job = bar.add_task("building", total=None)
 
-            def progress(done: int, total: int, label: str) -> None:
+            def progress(done: int, total: int | None, label: str = "") -> None:
                 bar.update(job, completed=done, total=total, description=label)
 
             report = build_benchmark(out, config, progress=progress)

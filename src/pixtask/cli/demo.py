@@ -19,7 +19,7 @@ from rich.table import Table
 
 from pixtask.cli._common import user_errors
 from pixtask.core.image_io import read_image, write_image
-from pixtask.data.benchmark import BenchmarkConfig, build_benchmark, load_manifest
+from pixtask.data.benchmark import Benchmark, BenchmarkConfig, build_benchmark
 from pixtask.evaluation.evaluator import QueryResult, evaluate
 from pixtask.evaluation.report import write_report
 from pixtask.models.hub import DEFAULT_TEXT_MODEL, WeightsError
@@ -52,16 +52,17 @@ def demo(
         with Progress(transient=True) as bar:
             job = bar.add_task("building test pairs", total=None)
 
-            def progress(done: int, total: int, label: str) -> None:
+            def progress(done: int, total: int | None, label: str = "") -> None:
                 bar.update(job, completed=done, total=total, description=label)
 
             build_benchmark(bench, config, progress=progress)
-            results = {mode: evaluate(pipe.predictor(), bench, mode=mode, progress=progress) for mode in modes}
+            built = Benchmark.open(bench)
+            results = {mode: evaluate(pipe.predictor(), built, mode=mode, progress=progress) for mode in modes}
         summaries = {
-            mode: write_report(rows, bench, out / mode, f"{model} on the {photos} test photos, told by {mode}")
+            mode: write_report(rows, built, out / mode, f"{model} on the {photos} test photos, told by {mode}")
             for mode, rows in results.items()
         }
-        write_image(out / "gallery.png", gallery(results, bench))
+        write_image(out / "gallery.png", gallery(results, built))
         if "instruction" in results:
             lines = ["# The words each task was told with (held-out instructions)", ""]
             lines += [f"- **{r.task}**: {r.instruction}" for r in results["instruction"] if r.output is not None]
@@ -80,20 +81,18 @@ def demo(
     typer.echo(f"wrote {out / 'gallery.png'}, {written}" + (f", {out / 'instructions.md'}" if len(modes) > 1 else ""))
 
 
-def gallery(results: dict[str, list[QueryResult]], bench: Path):
+def gallery(results: dict[str, list[QueryResult]], bench: str | Path | Benchmark):
     """One row per task: query input, prompt pair, the output told each way, target (first query of each)."""
-    manifest = load_manifest(bench)
-    by_key = {(s["task"], s["level"], s["role"], s["photo"]): s for s in manifest["samples"]}
+    bench = Benchmark.open(bench)
     outputs = {mode: {r.task: r.output for r in rows if r.output is not None} for mode, rows in results.items()}
     rows, labels = [], []
     for r in results["example"]:
         if r.output is None:
             continue
-        q = by_key[(r.task, r.level, "query", r.query_photo)]
-        p = by_key[(r.task, r.level, "prompt", r.prompt_photo)]
+        q = bench.pair(r.task, r.level, "query", r.query_photo)
+        p = bench.pair(r.task, r.level, "prompt", r.prompt_photo)
         told = [outputs[mode][r.task] for mode in results]
-        rows.append([read_image(bench / q["input"]), read_image(bench / p["input"]), read_image(bench / p["target"])])
-        rows[-1] += [*told, read_image(bench / q["target"])]
+        rows.append([read_image(q.input), read_image(p.input), read_image(p.target), *told, read_image(q.target)])
         labels.append(r.task)
     names = {"example": "output, told by example", "instruction": "output, told in words"}
     return image_grid(

@@ -12,7 +12,7 @@ from pixtask.cli._common import user_errors
 from pixtask.core.condition import check_mode
 from pixtask.core.guards import check_number
 from pixtask.core.output_plan import plan_folder
-from pixtask.data.benchmark import load_manifest
+from pixtask.data.benchmark import Benchmark
 from pixtask.evaluation.evaluator import evaluate
 from pixtask.evaluation.report import REPORT_FILES, write_report
 from pixtask.models.hub import WeightsError
@@ -60,7 +60,8 @@ def evaluate_command(
         mode = "both" if prompt and instruction else ("example" if prompt else "instruction")
         if instructions not in ("heldout", "train", "terminological"):
             raise ValueError(f"--instructions must be heldout, train or terminological, got {instructions!r}")
-        selected = set(resolve_tasks(tasks, set(load_manifest(bench)["tasks"]), strict=False))
+        built = Benchmark.open(bench)
+        selected = set(resolve_tasks(tasks, set(built.tasks), strict=False))
         if identity:
 
             def predict(q, condition):
@@ -82,14 +83,14 @@ def evaluate_command(
             job = bar.add_task("evaluating", total=None)
             results = evaluate(
                 predict,
-                bench,
+                built,
                 tasks=selected,
                 mode=mode,
                 instruction_split=instructions,
                 resize=resize,
-                progress=lambda d, t, label: bar.update(job, completed=d, total=t, description=label),
+                progress=lambda d, t, label="": bar.update(job, completed=d, total=t, description=label),
             )
-        summary = write_report(results, bench, out, title)
+        summary = write_report(results, built, out, title)
     for cat, c in summary["categories"].items():
         typer.echo(
             f"{cat}: model {c['model']} vs identity {c['identity']}, stronger baseline {c['baseline']} "

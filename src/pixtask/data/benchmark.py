@@ -7,6 +7,9 @@ the others. Images are the photo's centred square at the declared size (shorter 
 never warped). The manifest (JSON and CSV) records task, level, role, photo and licence,
 parameters, files and SHA-256 checksums; it is written last, so a build that was interrupted
 has no manifest and is rebuilt from scratch.
+
+A built benchmark is read with ``Benchmark.open(folder)``: its manifest checked once, its
+samples as typed :class:`Pair` and :class:`Query` records with resolved paths.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ import hashlib
 import io
 import json
 import logging
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ from pixtask.core.atomic_write import write_bytes_atomic
 from pixtask.core.geometry import center_square
 from pixtask.core.guards import read_json_file
 from pixtask.core.image_io import encode_image
+from pixtask.core.progress import Progress, no_progress
 from pixtask.core.seeding import rng_for
 from pixtask.data.photos import Photo, check_split, resolve_photos
 from pixtask.tasks import Task, get_task, resolve_tasks
@@ -164,7 +168,7 @@ def build_benchmark(
     config: BenchmarkConfig = BenchmarkConfig(),
     *,
     photos: list[Photo] | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress = no_progress,
 ) -> BuildReport:
     """Write the benchmark to ``out_dir`` and return a short report.
 
@@ -217,8 +221,7 @@ def build_benchmark(
                 write_bytes_atomic(out / getattr(sample, attr), data)
                 setattr(sample, f"{attr}_sha256", hashlib.sha256(data).hexdigest())
             samples.append(sample)
-        if progress:
-            progress(done, len(work), f"{task.id} {_level_name(level)}")
+        progress(done, len(work), f"{task.id} {_level_name(level)}")
 
     task_ids = list(dict.fromkeys(s.task for s in samples))
     manifest = {
@@ -395,13 +398,154 @@ def _render(task: Task, clean: np.ndarray, photo: Photo, params: dict, cache: Op
     return tuple(encode_image(img, ".png") for img in task.orient(clean, transformed))
 
 
-def group_samples(
-    manifest: dict[str, Any], tasks: set[str] | None = None
-) -> dict[tuple[str, int | None], dict[str, list[dict]]]:
-    """Manifest samples as ``{(task, level): {"query": [...], "prompt": [...]}}`` in file order."""
-    groups: dict[tuple[str, int | None], dict[str, list[dict]]] = {}
-    for s in manifest["samples"]:
-        if tasks is None or s["task"] in tasks:
-            roles = groups.setdefault((s["task"], s["level"]), {"query": [], "prompt": []})
-            roles[s["role"]].append(s)
-    return groups
+# --- reading a built benchmark -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """What a benchmark's manifest records of one of its tasks."""
+
+    id: str
+    category: str
+    metric: str
+    direction: str  # "restore" or "apply"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One benchmark sample: an (input, target) pair of image files, paths resolved against
+    the benchmark folder."""
+
+    task: str
+    level: int | None
+    role: str  # "query" or "prompt"
+    index: int
+    photo: str
+    params: dict[str, Any]
+    input: Path
+    target: Path
+
+
+@dataclass(frozen=True)
+class Query(Pair):
+    """A query pair with the prompt pairs of its task and level (in manifest order)."""
+
+    prompts: tuple[Pair, ...] = ()
+
+    @property
+    def prompt(self) -> Pair:
+        """The prompt pair the query is scored with: the first one from another photo, so a
+        model never sees its own query's answer."""
+        for p in self.prompts:
+            if p.photo != self.photo:
+                return p
+        raise ValueError(f"{self.task} level {self.level}: no prompt from a photo other than {self.photo}")
+
+    def other_prompts(self) -> list[Pair]:
+        """Every prompt pair from a photo other than the query's."""
+        return [p for p in self.prompts if p.photo != self.photo]
+
+
+_ROLES = ("query", "prompt")
+
+
+class Benchmark:
+    """A built benchmark, read and checked once: ``Benchmark.open(folder)``.
+
+    ``tasks`` maps task ids to :class:`TaskInfo`, ``pairs`` holds every sample in manifest
+    order and ``manifest`` the raw manifest (config, photos, warnings)."""
+
+    def __init__(self, root: Path, manifest: dict[str, Any], tasks: dict[str, TaskInfo], pairs: tuple[Pair, ...]):
+        self.root = root
+        self.manifest = manifest
+        self.tasks = tasks
+        self.pairs = pairs
+        self._index = {(p.task, p.level, p.role, p.photo): p for p in pairs}
+
+    @classmethod
+    def open(cls, folder: str | Path | Benchmark) -> Benchmark:
+        """Read ``folder``'s manifest (an open benchmark is returned as it is). A missing,
+        unfinished, damaged or unsafe manifest, or a malformed sample, raises a one-line error
+        that names the manifest."""
+        if isinstance(folder, Benchmark):
+            return folder
+        root = Path(folder)
+        manifest = load_manifest(root)
+        path = root / "manifest.json"
+        tasks = {tid: _task_info(path, tid, raw) for tid, raw in manifest["tasks"].items()}
+        pairs = tuple(_pair(path, root, i, s, tasks) for i, s in enumerate(manifest["samples"]))
+        return cls(root, manifest, tasks, pairs)
+
+    def __repr__(self) -> str:
+        return f"Benchmark({str(self.root)!r}, {len(self.tasks)} tasks, {len(self.pairs)} samples)"
+
+    def groups(self, tasks: Iterable[str] | None = None) -> dict[tuple[str, int | None], list[Query]]:
+        """The queries of ``tasks`` (None: all) by ``(task, level)``, groups in the order they
+        first appear in the manifest and queries in manifest order (a group is never empty)."""
+        wanted = None if tasks is None else set(tasks)
+        pairs: dict[tuple[str, int | None], dict[str, list[Pair]]] = {}
+        for p in self.pairs:
+            if wanted is None or p.task in wanted:
+                pairs.setdefault((p.task, p.level), {"query": [], "prompt": []})[p.role].append(p)
+        out: dict[tuple[str, int | None], list[Query]] = {}
+        for key, roles in pairs.items():
+            if not roles["query"]:
+                continue
+            prompts = tuple(roles["prompt"])
+            out[key] = [
+                Query(**{f.name: getattr(q, f.name) for f in fields(Pair)}, prompts=prompts) for q in roles["query"]
+            ]
+        return out
+
+    def queries(self, tasks: Iterable[str] | None = None) -> list[Query]:
+        """Every query of ``tasks`` (None: all), group by group as :meth:`groups` orders them."""
+        return [q for group in self.groups(tasks).values() for q in group]
+
+    def pair(self, task: str, level: int | None, role: str, photo: str) -> Pair:
+        """The sample of ``task`` at ``level`` in ``role`` made from ``photo``."""
+        try:
+            return self._index[(task, level, role, photo)]
+        except KeyError:
+            raise KeyError(f"{self.root}: no {role} of {task} level {level} from {photo}") from None
+
+
+def _task_info(path: Path, task_id: str, raw: object) -> TaskInfo:
+    fields = ("category", "metric", "direction")
+    if not isinstance(raw, dict) or not all(isinstance(raw.get(f), str) for f in fields):
+        raise ValueError(f"{path}: tasks[{task_id!r}] needs {', '.join(fields)} as text; rebuild the benchmark")
+    return TaskInfo(task_id, raw["category"], raw["metric"], raw["direction"])
+
+
+def _pair(path: Path, root: Path, i: int, sample: dict, tasks: dict[str, TaskInfo]) -> Pair:
+    """One manifest sample, checked (``load_manifest`` has checked its image paths)."""
+
+    def bad(key: str, what: str) -> ValueError:
+        shown = repr(sample.get(key))
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        return ValueError(f"{path}: samples[{i}].{key} = {shown} is not {what}; rebuild the benchmark")
+
+    if sample.get("task") not in tasks:
+        raise bad("task", "one of the manifest's tasks")
+    level = sample.get("level")
+    if level is not None and (not isinstance(level, int) or isinstance(level, bool)):
+        raise bad("level", "an integer or null")
+    if sample.get("role") not in _ROLES:
+        raise bad("role", "'query' or 'prompt'")
+    index = sample.get("index")
+    if not isinstance(index, int) or isinstance(index, bool):
+        raise bad("index", "an integer")
+    if not isinstance(sample.get("photo"), str):
+        raise bad("photo", "a photo id")
+    params = sample.get("params", {})
+    if not isinstance(params, dict):
+        raise bad("params", "an object")
+    return Pair(
+        sample["task"],
+        level,
+        sample["role"],
+        index,
+        sample["photo"],
+        params,
+        root / sample["input"],
+        root / sample["target"],
+    )

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -27,8 +27,9 @@ import numpy as np
 from pixtask.core.condition import MODES, Condition, Mode
 from pixtask.core.geometry import center_square
 from pixtask.core.image_io import read_image
+from pixtask.core.progress import Progress, no_progress
 from pixtask.core.seeding import rng_for
-from pixtask.data.benchmark import group_samples, load_manifest
+from pixtask.data.benchmark import Benchmark, Pair, Query
 from pixtask.data.task_instructions import describe_task
 from pixtask.evaluation.baselines import SECONDARY_METRICS, TRIVIAL_BY_METRIC, trivial_answer
 from pixtask.evaluation.metrics import METRICS, compute_metric, edge_f_counts, f_from_counts
@@ -66,23 +67,14 @@ def score(metric: str, pred: np.ndarray, target: np.ndarray) -> float:
     return min(value, PSNR_CAP) if metric == "psnr" and math.isinf(value) else value
 
 
-def prompt_for(query: dict, prompts: list[dict], task: str, level: int | None) -> dict:
-    """The prompt pair a query is scored with: the first one from another photo, so a model
-    never sees its own query's answer."""
-    prompt = next((p for p in prompts if p["photo"] != query["photo"]), None)
-    if prompt is None:
-        raise ValueError(f"{task} level {level}: no prompt from a photo other than {query['photo']}")
-    return prompt
-
-
-def query_instruction(task: str, query: dict, split: str = "heldout", seed: int = 0) -> str:
+def query_instruction(query: Pair, split: str = "heldout", seed: int = 0) -> str:
     """The explanatory instruction a benchmark query is told with: its own parameters and level,
     from ``split``'s templates and phrase banks; the same for every model and run.
     ``split="terminological"``: the task's name instead (the paper's comparison)."""
     if split == "terminological":
-        return terminological(task)
-    rng = rng_for(seed, "eval-instruction", task, query["photo"], query.get("level"))
-    return describe_task(task, query.get("params", {}), rng, level=query.get("level"), split=split).text
+        return terminological(query.task)
+    rng = rng_for(seed, "eval-instruction", query.task, query.photo, query.level)
+    return describe_task(query.task, query.params, rng, level=query.level, split=split).text
 
 
 def query_condition(mode: Mode, prompt: tuple[np.ndarray, np.ndarray], instruction: str | None) -> Condition:
@@ -91,70 +83,108 @@ def query_condition(mode: Mode, prompt: tuple[np.ndarray, np.ndarray], instructi
     return Condition(prompt=None if mode == "instruction" else prompt, instruction=instruction)
 
 
-def evaluate(
+@dataclass(frozen=True)
+class Answer:
+    """One query answered: the images as the predictor saw them (shrunk with ``resize``), the
+    example pair it was scored with, the words it was told (None in example mode) and its
+    output (clipped to [0, 1], float32)."""
+
+    query: Query
+    input: np.ndarray
+    target: np.ndarray
+    output: np.ndarray
+    instruction: str | None
+
+
+def answers(
     predict: Predictor,
-    bench_dir: str | Path,
+    bench_dir: str | Path | Benchmark,
     *,
     tasks: set[str] | None = None,
     mode: Mode = "example",
     instruction_split: str = "heldout",
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress = no_progress,
+    resize: int | None = None,
+) -> Iterator[Answer]:
+    """The evaluation loop: ``predict`` told in ``mode`` on every query of the benchmark (or of
+    ``tasks``), group by (task, level); ``progress(done, total, "<task> L<level>")`` after each
+    group. Checked before the first prediction: the mode, that there are queries, their metrics."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    bench = Benchmark.open(bench_dir)
+    groups = bench.groups(tasks)
+    if not groups:
+        raise ValueError(f"no samples of tasks {sorted(tasks or [])} in {bench.root}")
+    for task, _ in groups:
+        if bench.tasks[task].metric not in METRICS:
+            raise ValueError(f"task {task}: unknown metric {bench.tasks[task].metric!r}")
+    return _answers(predict, groups, mode, instruction_split, progress, resize)
+
+
+def _answers(predict, groups, mode, instruction_split, progress, resize) -> Iterator[Answer]:
+    for done, ((task, level), queries) in enumerate(groups.items(), start=1):
+        for q in queries:
+            prompt = q.prompt
+            q_in, q_tgt, p_in, p_tgt = (
+                _read(path, resize) for path in (q.input, q.target, prompt.input, prompt.target)
+            )
+            text = query_instruction(q, instruction_split) if mode != "example" else None
+            pred = np.clip(predict(q_in, query_condition(mode, (p_in, p_tgt), text)), 0, 1).astype(np.float32)
+            if pred.shape != q_tgt.shape:
+                raise ValueError(f"predictor returned {pred.shape} for a {q_tgt.shape} query of {task}")
+            yield Answer(q, q_in, q_tgt, pred, text)
+        progress(done, len(groups), f"{task} L{level}")
+
+
+def evaluate(
+    predict: Predictor,
+    bench_dir: str | Path | Benchmark,
+    *,
+    tasks: set[str] | None = None,
+    mode: Mode = "example",
+    instruction_split: str = "heldout",
+    progress: Progress = no_progress,
     resize: int | None = None,
 ) -> list[QueryResult]:
     """Score ``predict`` on every query of the benchmark (or of ``tasks``), told in ``mode``.
 
     ``resize``: shrink every image (query, target and example pair) to a centred square of
     this side first, for models that work at one small resolution (the token-AR model); the
-    identity baseline is then scored at that size too."""
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    root = Path(bench_dir)
-    manifest = load_manifest(root)
-    groups = group_samples(manifest, tasks)
-    if not groups:
-        raise ValueError(f"no samples of tasks {sorted(tasks or [])} in {root}")
+    identity baseline is then scored at that size too. ``progress(done, total, label)`` is
+    called after each task and level."""
+    bench = Benchmark.open(bench_dir)
     results: list[QueryResult] = []
     seen_tasks: set[str] = set()
-    for done, ((task, level), roles) in enumerate(groups.items(), start=1):
-        info = manifest["tasks"][task]
-        metric = info["metric"]
-        if metric not in METRICS:
-            raise ValueError(f"task {task}: unknown metric {metric!r}")
-        for q in roles["query"]:
-            prompt = prompt_for(q, roles["prompt"], task, level)
-            q_in, q_tgt, p_in, p_tgt = (
-                _read(root / name, resize) for name in (q["input"], q["target"], prompt["input"], prompt["target"])
+    loop = answers(
+        predict, bench, tasks=tasks, mode=mode, instruction_split=instruction_split, progress=progress, resize=resize
+    )
+    for a in loop:
+        q, info = a.query, bench.tasks[a.query.task]
+        metric = info.metric
+        trivial = trivial_answer(metric, a.input, a.target)
+        scored = {"model": a.output, "identity": a.input}
+        if trivial is not None:
+            scored["trivial"] = trivial.prediction
+        results.append(
+            QueryResult(
+                q.task,
+                q.level,
+                info.category,
+                metric,
+                q.photo,
+                q.prompt.photo,
+                score(metric, a.output, a.target),
+                score(metric, a.input, a.target),
+                json.dumps(q.params, sort_keys=True),
+                trivial=None if trivial is None else trivial.value,
+                trivial_name="" if trivial is None else trivial.name,
+                secondary=_secondary(metric, scored, a.target),
+                output=a.output if q.task not in seen_tasks else None,
+                edge_counts=_edge_counts(metric, scored, a.target),
+                instruction=a.instruction or "",
             )
-            text = query_instruction(task, q, instruction_split) if mode != "example" else None
-            pred = np.clip(predict(q_in, query_condition(mode, (p_in, p_tgt), text)), 0, 1).astype(np.float32)
-            if pred.shape != q_tgt.shape:
-                raise ValueError(f"predictor returned {pred.shape} for a {q_tgt.shape} query of {task}")
-            trivial = trivial_answer(metric, q_in, q_tgt)
-            answers = {"model": pred, "identity": q_in}
-            if trivial is not None:
-                answers["trivial"] = trivial.prediction
-            results.append(
-                QueryResult(
-                    task,
-                    level,
-                    info["category"],
-                    metric,
-                    q["photo"],
-                    prompt["photo"],
-                    score(metric, pred, q_tgt),
-                    score(metric, q_in, q_tgt),
-                    json.dumps(q.get("params", {}), sort_keys=True),
-                    trivial=None if trivial is None else trivial.value,
-                    trivial_name="" if trivial is None else trivial.name,
-                    secondary=_secondary(metric, answers, q_tgt),
-                    output=pred if task not in seen_tasks else None,
-                    edge_counts=_edge_counts(metric, answers, q_tgt),
-                    instruction=text or "",
-                )
-            )
-            seen_tasks.add(task)
-        if progress:
-            progress(done, len(groups), f"{task} L{level}")
+        )
+        seen_tasks.add(q.task)
     return results
 
 

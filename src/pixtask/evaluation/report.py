@@ -1,5 +1,5 @@
 """Write evaluation results as JSON, CSV, Markdown, a per-task chart (PNG) and an HTML page
-with input / prompt / output / target grids."""
+with input / prompt / output / target grids; compare two runs' summaries."""
 
 from __future__ import annotations
 
@@ -14,14 +14,16 @@ import numpy as np
 
 from pixtask.core.atomic_write import atomic_target, write_bytes_atomic
 from pixtask.core.image_io import write_image
-from pixtask.data.benchmark import load_manifest
+from pixtask.data.benchmark import Benchmark
 from pixtask.evaluation.evaluator import QueryResult, results_table, summarise
 
 #: The files a report writes (and the images/ folder), for callers that check the folder first.
 REPORT_FILES = ("summary.json", "per_query.csv", "results.md", "per_task.png", "report.html", "images")
 
 
-def write_report(results: list[QueryResult], bench_dir: str | Path, out_dir: str | Path, title: str) -> dict:
+def write_report(
+    results: list[QueryResult], bench_dir: str | Path | Benchmark, out_dir: str | Path, title: str
+) -> dict:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     summary = summarise(results)
@@ -35,7 +37,7 @@ def write_report(results: list[QueryResult], bench_dir: str | Path, out_dir: str
     write_bytes_atomic(out / "per_query.csv", buf.getvalue().encode())
     write_bytes_atomic(out / "results.md", _markdown(summary).encode())
     _chart(summary, out / "per_task.png")
-    _html(results, summary, Path(bench_dir), out)
+    _html(results, summary, Benchmark.open(bench_dir), out)
     return summary
 
 
@@ -135,9 +137,7 @@ def _chart(summary: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def _html(results: list[QueryResult], summary: dict, bench: Path, out: Path) -> None:
-    manifest = load_manifest(bench)
-    by_key = {(s["task"], s["level"], s["role"], s["photo"]): s for s in manifest["samples"]}
+def _html(results: list[QueryResult], summary: dict, bench: Benchmark, out: Path) -> None:
     parts = [
         f"<!doctype html><meta charset='utf-8'><title>{html.escape(summary['title'])}</title>",
         "<style>body{font-family:system-ui;margin:1.5em} img{width:160px} td{padding:2px 6px}</style>",
@@ -148,11 +148,11 @@ def _html(results: list[QueryResult], summary: dict, bench: Path, out: Path) -> 
     for r in results:
         if r.output is None:
             continue
-        q = by_key[(r.task, r.level, "query", r.query_photo)]
-        p = by_key[(r.task, r.level, "prompt", r.prompt_photo)]
+        q = bench.pair(r.task, r.level, "query", r.query_photo)
+        p = bench.pair(r.task, r.level, "prompt", r.prompt_photo)
         name = f"images/{r.task}_L{r.level or 0}.png"
         write_image(out / name, r.output)
-        cells = [bench / q["input"], bench / p["input"], bench / p["target"], out / name, bench / q["target"]]
+        cells = [q.input, p.input, p.target, out / name, q.target]
         t = summary["tasks"][r.task]
         imgs = "".join(f"<img src='{html.escape(_rel(c, out), quote=True)}'>" for c in cells)
         parts.append(
@@ -166,3 +166,28 @@ def _html(results: list[QueryResult], summary: dict, bench: Path, out: Path) -> 
 
 def _rel(path: Path, base: Path) -> str:
     return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+
+
+def compare_summaries(before: dict, after: dict, names: tuple[str, str] = ("before", "after")) -> list[str]:
+    """Per-task gain of two evaluation summaries (``summary.json``) side by side, as Markdown
+    table rows for the tasks both runs scored, in the first run's order, and a count of the
+    tasks the second run is better on: to judge a training change on the numbers rather than
+    on the tasks it was aimed at."""
+    lines = [
+        f"| task | category | metric | gain, {names[0]} | gain, {names[1]} | change |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    shared = [t for t in before["tasks"] if t in after["tasks"]]
+    if not shared:
+        raise ValueError("the two summaries have no task in common")
+    for task in shared:
+        a, b = before["tasks"][task], after["tasks"][task]
+        if a["metric"] != b["metric"]:
+            raise ValueError(f"{task}: scored with {a['metric']} in one run and {b['metric']} in the other")
+        lines.append(
+            f"| {task} | {a['category']} | {a['metric']} | {a['gain']:+.2f} | {b['gain']:+.2f} "
+            f"| {b['gain'] - a['gain']:+.2f} |"
+        )
+    better = sum(after["tasks"][t]["gain"] > before["tasks"][t]["gain"] for t in shared)
+    lines += ["", f"{names[1]} is better than {names[0]} on {better} of {len(shared)} tasks."]
+    return lines

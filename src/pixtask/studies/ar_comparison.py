@@ -9,7 +9,6 @@ tokenizer: the best any output of the AR model can score, since it writes codes)
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,8 @@ import torch
 
 from pixtask.core.geometry import center_square
 from pixtask.core.image_io import read_image
-from pixtask.data.benchmark import group_samples, load_manifest
+from pixtask.core.progress import Progress, no_progress, prefixed
+from pixtask.data.benchmark import Benchmark
 from pixtask.evaluation.evaluator import Predictor, evaluate, score, summarise
 from pixtask.evaluation.metrics import METRICS
 from pixtask.models.vq import VQTokenizer
@@ -35,15 +35,16 @@ class Entry:
     split: str = "heldout"  # which instruction templates tell it (heldout: never trained on)
 
 
-def vq_ceiling(vq: VQTokenizer, bench_dir: str | Path, resize: int, tasks: set[str] | None = None) -> dict[str, float]:
+def vq_ceiling(
+    vq: VQTokenizer, bench_dir: str | Path | Benchmark, resize: int, tasks: set[str] | None = None
+) -> dict[str, float]:
     """Per task, the mean score of the tokenizer's reconstruction of each query's target."""
-    root = Path(bench_dir)
-    manifest = load_manifest(root)
+    bench = Benchmark.open(bench_dir)
     scores: dict[str, list[float]] = {}
-    for (task, _), roles in group_samples(manifest, tasks).items():
-        metric = manifest["tasks"][task]["metric"]
-        for q in roles["query"]:
-            target = center_square(read_image(root / q["target"]), resize)
+    for (task, _), queries in bench.groups(tasks).items():
+        metric = bench.tasks[task].metric
+        for q in queries:
+            target = center_square(read_image(q.target), resize)
             with torch.no_grad():
                 x = torch.from_numpy(target.transpose(2, 0, 1).copy())[None]
                 recon = vq.decode(vq.encode(x))[0].permute(1, 2, 0).numpy()
@@ -53,29 +54,32 @@ def vq_ceiling(vq: VQTokenizer, bench_dir: str | Path, resize: int, tasks: set[s
 
 def compare(
     entries: list[Entry],
-    bench_dir: str | Path,
+    bench_dir: str | Path | Benchmark,
     vq: VQTokenizer,
     *,
     resize: int,
     tasks: set[str] | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress = no_progress,
 ) -> dict:
-    """{"tasks": {task: {"metric", "category", "identity", "ceiling", <entry name>: mean}}, ...}."""
+    """{"tasks": {task: {"metric", "category", "identity", "ceiling", <entry name>: mean}}, ...}.
+
+    ``progress`` counts each entry's evaluation from 0, labels read ``"<entry name>: <task> L<level>"``."""
+    bench = Benchmark.open(bench_dir)
     table: dict[str, dict] = {}
     for entry in entries:
         results = evaluate(
             entry.predict,
-            bench_dir,
+            bench,
             tasks=tasks,
             mode=entry.mode,
             instruction_split=entry.split,
             resize=resize,
-            progress=(lambda d, t, _label, n=entry.name: progress(n, d, t)) if progress else None,
+            progress=prefixed(progress, entry.name),
         )
         for task, s in summarise(results)["tasks"].items():
             row = table.setdefault(task, {"metric": s["metric"], "category": s["category"], "identity": s["identity"]})
             row[entry.name] = s["model"]
-    for task, value in vq_ceiling(vq, bench_dir, resize, set(table)).items():
+    for task, value in vq_ceiling(vq, bench, resize, set(table)).items():
         table[task]["ceiling"] = round(value, 4)
     names = [e.name for e in entries]
     return {

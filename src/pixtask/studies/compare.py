@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pixtask.data.benchmark import load_manifest
+from pixtask.core.progress import Progress, no_progress
+from pixtask.data.benchmark import Benchmark
 from pixtask.evaluation.evaluator import Predictor, evaluate
 from pixtask.evaluation.metrics import METRICS
 from pixtask.studies._io import markdown_table, pyplot, write_json, write_text
@@ -31,10 +32,10 @@ def baseline_value(row: dict) -> float:
 
 def compare_models(
     columns: dict[str, str],
-    bench_dir: str | Path,
+    bench_dir: str | Path | Benchmark,
     load: Callable[[str], Predictor],
     tasks: set[str] | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress = no_progress,
 ) -> dict:
     """``{task: {"metric", "category", <column>: mean score, "identity": ..., "trivial": ...}}``
     ("trivial" only for tasks that have a trivial baseline).
@@ -42,12 +43,12 @@ def compare_models(
     ``load(folder)`` builds a predictor; a folder missing for a task leaves that cell empty
     (None), so a partly finished set of specialists can already be compared.
     """
-    manifest = load_manifest(bench_dir)
-    selected = sorted(set(manifest["tasks"]) & (tasks or set(manifest["tasks"])))
+    bench = Benchmark.open(bench_dir)
+    selected = sorted(set(bench.tasks) & (tasks or set(bench.tasks)))
     if not selected:
-        raise ValueError(f"none of the tasks {sorted(tasks or [])} is in {bench_dir}")
+        raise ValueError(f"none of the tasks {sorted(tasks or [])} is in {bench.root}")
     table: dict[str, dict] = {
-        t: {"metric": manifest["tasks"][t]["metric"], "category": manifest["tasks"][t]["category"]} for t in selected
+        t: {"metric": bench.tasks[t].metric, "category": bench.tasks[t].category} for t in selected
     }
     cache: dict[str, Predictor] = {}
     total, done = len(selected) * len(columns), 0
@@ -60,13 +61,12 @@ def compare_models(
                 continue
             if folder not in cache:
                 cache[folder] = load(folder)
-            rows = evaluate(cache[folder], bench_dir, tasks={task})
+            rows = evaluate(cache[folder], bench, tasks={task})
             table[task][name] = round(float(np.mean([r.value for r in rows])), 3)
             table[task][IDENTITY] = round(float(np.mean([r.identity for r in rows])), 3)
             if rows[0].trivial is not None:
                 table[task][TRIVIAL] = round(float(np.mean([r.trivial for r in rows])), 3)
-            if progress:
-                progress(done, total, f"{name}: {task}")
+            progress(done, total, f"{name}: {task}")
     return table
 
 

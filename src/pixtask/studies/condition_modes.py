@@ -8,13 +8,14 @@ good as either alone? Scores are the benchmark's (PSNR for restoration and enhan
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from pixtask.core.condition import MODES
 from pixtask.core.guards import read_json_file
+from pixtask.core.progress import Progress, no_progress, prefixed
+from pixtask.data.benchmark import Benchmark
 from pixtask.evaluation.evaluator import Predictor, evaluate
 from pixtask.evaluation.metrics import METRICS
 from pixtask.evaluation.report import write_report
@@ -25,7 +26,7 @@ TARGET_CATEGORIES = ("restoration", "enhancement")
 
 def condition_mode_study(
     predict: Predictor,
-    bench_dir: str | Path,
+    bench_dir: str | Path | Benchmark,
     out_dir: str | Path,
     *,
     name: str,
@@ -34,22 +35,24 @@ def condition_mode_study(
     visual_name: str = "visual model",
     tasks: set[str] | None = None,
     instruction_split: str = "heldout",
-    progress: Callable[[str, int, int, str], None] | None = None,
+    progress: Progress = no_progress,
 ) -> dict:
     """Evaluate ``predict`` in every mode (a report per mode in ``out_dir/<mode>``) and compare.
-    ``visual`` is a visual-prompt model's evaluation summary on the same benchmark."""
+    ``visual`` is a visual-prompt model's evaluation summary on the same benchmark.
+    ``progress`` counts each mode from 0, labels read ``"<mode>: <task> L<level>"``."""
     out = Path(out_dir)
+    bench = Benchmark.open(bench_dir)
     summaries = {}
     for mode in MODES:
         rows = evaluate(
             predict,
-            bench_dir,
+            bench,
             tasks=tasks,
             mode=mode,
             instruction_split=instruction_split,
-            progress=(lambda d, t, label, m=mode: progress(m, d, t, label)) if progress else None,
+            progress=prefixed(progress, mode),
         )
-        summaries[mode] = write_report(rows, bench_dir, out / mode, f"{name}, told by {mode}")
+        summaries[mode] = write_report(rows, bench, out / mode, f"{name}, told by {mode}")
         if mode == "instruction":
             examples = {r.task: r.instruction for r in rows if r.output is not None}
     table = compare_modes(summaries, visual, trained_tasks)

@@ -4,15 +4,15 @@ queries of that task beside the zero-shot model and the identity baseline."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from pixtask.core.geometry import center_square
 from pixtask.core.image_io import write_image
+from pixtask.core.progress import Progress, no_progress
 from pixtask.core.seeding import rng_for
-from pixtask.data.benchmark import load_manifest
+from pixtask.data.benchmark import Benchmark
 from pixtask.data.paired_folder import PairedFolder
 from pixtask.data.photos import Photo, resolve_photos
 from pixtask.evaluation.evaluator import evaluate
@@ -40,18 +40,21 @@ def write_task_pairs(task_id: str, photos: list[Photo], out: Path, level: int | 
 def few_shot_study(
     model: GenLV,
     task_id: str,
-    bench_dir: str | Path,
+    bench_dir: str | Path | Benchmark,
     out_dir: str | Path,
     cfg: FewShotConfig,
     strategies: list[str] | None = None,
     shots: int = 5,
     photos: str = "bundled",
     level: int | None = 3,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress = no_progress,
 ) -> dict:
+    """``progress(done, total, strategy)`` before each strategy is fine-tuned (``done``: the
+    strategies finished so far)."""
     out = Path(out_dir)
-    if task_id not in load_manifest(bench_dir)["tasks"]:
-        raise ValueError(f"{task_id} is not in the benchmark {bench_dir}; build one with --tasks {task_id}")
+    bench = Benchmark.open(bench_dir)
+    if task_id not in bench.tasks:
+        raise ValueError(f"{task_id} is not in the benchmark {bench.root}; build one with --tasks {task_id}")
     train_photos = [p for p in resolve_photos(photos) if p.split == "train"]
     if len(train_photos) < shots + 1:
         raise ValueError(f"{photos}: {len(train_photos)} training photos, need {shots + 1} ({shots} shots + 1 val)")
@@ -63,16 +66,16 @@ def few_shot_study(
 
     def score(net: GenLV) -> tuple[float, float]:
         rows = evaluate(
-            GenLVPipeline(net, device=cfg.device, precision=cfg.precision).predictor(), bench_dir, tasks={task_id}
+            GenLVPipeline(net, device=cfg.device, precision=cfg.precision).predictor(), bench, tasks={task_id}
         )
         return float(np.mean([r.value for r in rows])), float(np.mean([r.identity for r in rows]))
 
     zero, identity = score(model)
     rows = {"zero-shot": {"test": round(zero, 3), "best_step": 0, "val_psnr": None, "trainable": 0}}
     curves = {}
-    for strategy in strategies or list(STRATEGIES):
-        if progress:
-            progress(strategy)
+    chosen = strategies or list(STRATEGIES)
+    for done, strategy in enumerate(chosen):
+        progress(done, len(chosen), strategy)
         run = FewShotConfig(**{**cfg.__dict__, "strategy": strategy})
         result = finetune(model, train, val, run)
         save_pretrained(result.model, out / "models" / strategy)

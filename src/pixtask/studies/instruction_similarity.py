@@ -9,11 +9,11 @@ compared with its own task's phrasing and with every other task's.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 
 import numpy as np
 import torch
 
+from pixtask.core.progress import Progress, no_progress
 from pixtask.core.seeding import derive_seed, rng_for
 from pixtask.instructions import BANKS, all_instructions
 from pixtask.models.text_encoder import TextEncoder
@@ -44,20 +44,19 @@ def instruction_sets(per_task: int = 100, seed: int = 0, level: int = 3) -> tupl
 
 
 def heldout_similarity(
-    encoder: TextEncoder, per_task: int = 100, seed: int = 0, progress: Callable[[int, int], None] | None = None
+    encoder: TextEncoder, per_task: int = 100, seed: int = 0, progress: Progress = no_progress
 ) -> dict:
-    """Per held-out instruction, the highest cosine similarity to the training sample."""
+    """Per held-out instruction, the highest cosine similarity to the training sample;
+    ``progress(done, total)`` after each batch embedded."""
     heldout, train = instruction_sets(per_task, seed)
     batches = [train[i : i + 512] for i in range(0, len(train), 512)]
     train_emb = []
     for i, batch in enumerate(batches, start=1):
         train_emb.append(encoder.pooled(batch))
-        if progress:
-            progress(i, len(batches) + 1)
+        progress(i, len(batches) + 1)
     bank = torch.cat(train_emb)
     held_emb = encoder.pooled([t for _, t in heldout])
-    if progress:
-        progress(len(batches) + 1, len(batches) + 1)
+    progress(len(batches) + 1, len(batches) + 1)
     best = (held_emb @ bank.T).max(dim=1).values.numpy()
     qs = np.quantile(best, [0.0, 0.1, 0.5, 0.9, 1.0])
     return {

@@ -8,14 +8,14 @@ higher means less changed, and the mean absolute change in 8-bit levels.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from pixtask.core.condition import Condition
 from pixtask.core.image_io import write_image
-from pixtask.data.benchmark import group_samples, load_manifest
+from pixtask.core.progress import Progress, no_progress
+from pixtask.data.benchmark import Benchmark, Query
 from pixtask.evaluation.evaluator import Predictor, score
 from pixtask.studies._io import bench_image, markdown_table, pyplot, write_json, write_text
 from pixtask.viz.grid import image_grid
@@ -23,8 +23,9 @@ from pixtask.viz.grid import image_grid
 CLEAN = "clean"
 
 
-def _middle_level(groups: dict, task: str) -> dict:
-    """The middle severity a task has in the benchmark (levels sorted; None for level-less)."""
+def _middle_level(groups: dict[tuple[str, int | None], list[Query]], task: str) -> list[Query]:
+    """The queries of the middle severity a task has in the benchmark (levels sorted; None for
+    level-less)."""
     levels = sorted((lv for (t, lv) in groups if t == task), key=lambda v: -1 if v is None else v)
     if not levels:
         raise ValueError(f"task {task} is not in the benchmark")
@@ -33,29 +34,27 @@ def _middle_level(groups: dict, task: str) -> dict:
 
 def mismatch(
     predict: Predictor,
-    bench_dir: str | Path,
+    bench_dir: str | Path | Benchmark,
     prompt_tasks: list[str],
     input_tasks: list[str],
     max_queries: int = 4,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress = no_progress,
 ) -> dict:
     """Returns ``{"cells": {input: {prompt: {...}}}, "examples": {input: {prompt: image}}}``."""
-    root = Path(bench_dir)
-    manifest = load_manifest(root)
-    groups = group_samples(manifest, set(prompt_tasks) | set(input_tasks))
+    bench = Benchmark.open(bench_dir)
+    groups = bench.groups(set(prompt_tasks) | set(input_tasks))
     inputs: dict[str, list[tuple[str, np.ndarray]]] = {}
     for task in input_tasks:
-        queries = _middle_level(groups, task)["query"][:max_queries]
-        inputs[task] = [(q["photo"], bench_image(root / q["input"])) for q in queries]
+        queries = _middle_level(groups, task)[:max_queries]
+        inputs[task] = [(q.photo, bench_image(q.input)) for q in queries]
     # clean photos: the target of a restoring task, the input of an applying one
-    ref = manifest["tasks"][input_tasks[0]]
-    key = "target" if ref["direction"] == "restore" else "input"
-    queries = _middle_level(groups, input_tasks[0])["query"][:max_queries]
-    inputs[CLEAN] = [(q["photo"], bench_image(root / q[key])) for q in queries]
+    restores = bench.tasks[input_tasks[0]].direction == "restore"
+    queries = _middle_level(groups, input_tasks[0])[:max_queries]
+    inputs[CLEAN] = [(q.photo, bench_image(q.target if restores else q.input)) for q in queries]
     prompts = {}
     for task in prompt_tasks:
-        p = _middle_level(groups, task)["prompt"]
-        prompts[task] = [(s["photo"], bench_image(root / s["input"]), bench_image(root / s["target"])) for s in p]
+        p = _middle_level(groups, task)[0].prompts
+        prompts[task] = [(s.photo, bench_image(s.input), bench_image(s.target)) for s in p]
     cells: dict[str, dict[str, dict]] = {}
     examples: dict[str, dict[str, np.ndarray]] = {}
     total, done = len(inputs) * len(prompts), 0
@@ -74,8 +73,7 @@ def mismatch(
                 "matched": kind == task,
             }
             done += 1
-            if progress:
-                progress(done, total, f"{task} prompt on {kind}")
+            progress(done, total, f"{task} prompt on {kind}")
     first_inputs = {kind: images[0][1] for kind, images in inputs.items()}
     return {"cells": cells, "examples": examples, "inputs": first_inputs}
 

@@ -8,50 +8,47 @@ and levels, and a task's robustness is the mean and std of those prompt scores.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from pixtask.core.condition import Condition
-from pixtask.data.benchmark import group_samples, load_manifest
+from pixtask.core.progress import Progress, no_progress
+from pixtask.data.benchmark import Benchmark
 from pixtask.evaluation.evaluator import Predictor, score
 from pixtask.studies._io import bench_image, markdown_table, pyplot, write_json, write_text
 
 
 def prompt_robustness(
     predict: Predictor,
-    bench_dir: str | Path,
+    bench_dir: str | Path | Benchmark,
     tasks: set[str] | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Progress = no_progress,
 ) -> dict:
-    root = Path(bench_dir)
-    manifest = load_manifest(root)
-    groups = group_samples(manifest, tasks)
+    bench = Benchmark.open(bench_dir)
+    groups = bench.groups(tasks)
     if not groups:
-        raise ValueError(f"no samples of tasks {sorted(tasks or [])} in {root}")
+        raise ValueError(f"no samples of tasks {sorted(tasks or [])} in {bench.root}")
     per_prompt: dict[str, dict[str, list[float]]] = {}
-    for done, ((task, level), roles) in enumerate(groups.items(), start=1):
-        if len(roles["prompt"]) < 2:
-            raise ValueError(
-                f"{task}: the benchmark has {len(roles['prompt'])} prompt pair(s); build it with --prompts 20"
-            )
-        metric = manifest["tasks"][task]["metric"]
-        for p in roles["prompt"]:
-            p_in, p_tgt = bench_image(root / p["input"]), bench_image(root / p["target"])
-            for q in roles["query"]:
-                if q["photo"] == p["photo"]:
+    for done, ((task, level), queries) in enumerate(groups.items(), start=1):
+        prompts = queries[0].prompts
+        if len(prompts) < 2:
+            raise ValueError(f"{task}: the benchmark has {len(prompts)} prompt pair(s); build it with --prompts 20")
+        metric = bench.tasks[task].metric
+        for p in prompts:
+            p_in, p_tgt = bench_image(p.input), bench_image(p.target)
+            for q in queries:
+                if q.photo == p.photo:
                     continue
-                pred = np.clip(predict(bench_image(root / q["input"]), Condition(prompt=(p_in, p_tgt))), 0, 1)
-                value = score(metric, pred, bench_image(root / q["target"]))
-                per_prompt.setdefault(task, {}).setdefault(p["photo"], []).append(value)
-        if progress:
-            progress(done, len(groups), f"{task} L{level}")
+                pred = np.clip(predict(bench_image(q.input), Condition(prompt=(p_in, p_tgt))), 0, 1)
+                value = score(metric, pred, bench_image(q.target))
+                per_prompt.setdefault(task, {}).setdefault(p.photo, []).append(value)
+        progress(done, len(groups), f"{task} L{level}")
     out = {}
     for task, prompts in per_prompt.items():
         means = np.array([np.mean(v) for v in prompts.values()])
         out[task] = {
-            "metric": manifest["tasks"][task]["metric"],
+            "metric": bench.tasks[task].metric,
             "prompts": len(means),
             "mean": round(float(means.mean()), 4),
             "std": round(float(means.std(ddof=1)), 4),

@@ -15,17 +15,16 @@ a gain is the model's score minus identity's, signed so that positive is better.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from pixtask.core.condition import MODES
+from pixtask.core.progress import Progress, no_progress, prefixed
+from pixtask.data.benchmark import Benchmark
 from pixtask.evaluation.evaluator import Predictor, QueryResult, evaluate, summarise
 from pixtask.evaluation.metrics import METRICS
 from pixtask.studies._io import markdown_table, pyplot, write_json
-
-Progress = Callable[[str, int, int, str], None]
 
 
 def _gains(rows: list[QueryResult]) -> dict[str, dict]:
@@ -50,29 +49,30 @@ def _max_cosine(texts: list[str], train_sample: list[str], encoder) -> list[floa
 
 def instruction_level_study(
     predict: Predictor,
-    bench_dir: str | Path,
+    bench_dir: str | Path | Benchmark,
     out_dir: str | Path,
     *,
     name: str,
     trained_tasks: set[str],
     encoder,
     train_sample: list[str] | None = None,
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
 ) -> dict:
     """Trained tasks told by training-split vs held-out-split instructions (same queries).
     ``train_sample``: training instructions to measure similarity against (default: 20 per task
-    and direction, every task)."""
+    and direction, every task). ``progress`` labels read ``"<split>: <task> L<level>"``."""
     from pixtask.studies.instruction_similarity import instruction_sets
 
+    bench = Benchmark.open(bench_dir)
     runs = {}
     for split in ("train", "heldout"):
         runs[split] = evaluate(
             predict,
-            bench_dir,
+            bench,
             tasks=trained_tasks,
             mode="instruction",
             instruction_split=split,
-            progress=(lambda d, t, label, s=split: progress(s, d, t, label)) if progress else None,
+            progress=prefixed(progress, split),
         )
     if train_sample is None:
         _, train_sample = instruction_sets(per_task=20)
@@ -142,26 +142,27 @@ def _plot_instruction_level(result: dict, path: Path) -> None:
 
 def task_level_study(
     models: dict[str, tuple[Predictor, str]],
-    bench_dir: str | Path,
+    bench_dir: str | Path | Benchmark,
     out_dir: str | Path,
     *,
     heldout_tasks: set[str],
     trained_tasks: set[str],
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
 ) -> dict:
     """``models``: style -> (predictor, instruction split it is told with: "heldout" for the
     explanatory model, "terminological" for the other). Each is evaluated on the held-out and the
-    trained tasks in every mode."""
+    trained tasks in every mode. ``progress`` labels read ``"<style> <mode>: <task> L<level>"``."""
+    bench = Benchmark.open(bench_dir)
     table: dict[str, dict] = {}
     for style, (predict, split) in models.items():
         for mode in MODES:
             rows = evaluate(
                 predict,
-                bench_dir,
+                bench,
                 tasks=heldout_tasks | trained_tasks,
                 mode=mode,
                 instruction_split=split,
-                progress=(lambda d, t, label, k=f"{style} {mode}": progress(k, d, t, label)) if progress else None,
+                progress=prefixed(progress, f"{style} {mode}"),
             )
             for task, g in _gains(rows).items():
                 row = table.setdefault(task, {"category": g["category"], "metric": g["metric"]})
