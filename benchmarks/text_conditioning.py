@@ -24,6 +24,7 @@ from pixtask.data.benchmark import BenchmarkConfig, build_benchmark
 from pixtask.evaluation.evaluator import evaluate
 from pixtask.pipelines import GenLVPipeline
 from pixtask.training.config import load_config
+from pixtask.training.run_folder import RunFolder
 from pixtask.training.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,9 +59,8 @@ def main() -> int:
         started = time.perf_counter()
         folder = Trainer(cfg, overwrite=True).fit()
         minutes = (time.perf_counter() - started) / 60
-        losses = [float(r.split(",")[1]) for r in (out / "log.csv").read_text().splitlines()[1:]]
         predict = GenLVPipeline.from_pretrained(folder, tile=None).predictor()
-        row = {"train_minutes": round(minutes, 1), "tail_loss": round(float(np.mean(losses[-10:])), 4)}
+        row = {"train_minutes": round(minutes, 1), "tail_loss": round(RunFolder(out).tail_loss(), 4)}
         for mode in ("instruction", "example"):
             rows = evaluate(predict, bench, mode=mode)
             gains = {}

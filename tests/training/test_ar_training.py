@@ -16,6 +16,7 @@ from pixtask.models.ar.decoding import GenerationConfig
 from pixtask.models.hub import WeightsError
 from pixtask.pipelines import ARPipeline, load_pipeline
 from pixtask.training.config import load_config
+from pixtask.training.run_folder import RunFolder
 from pixtask.training.trainer import Trainer
 
 SMALL = "{dim: 32, layers: 2, heads: 4, max_seq_len: 384, text_vocab_size: 300}"
@@ -53,7 +54,7 @@ def trained(ar_tokens, tmp_path_factory):
 
 def test_loss_falls_and_the_tokenizer_stays_fixed(trained):
     out, trainer, vq_before = trained
-    rows = [float(line.split(",")[1]) for line in (out / "log.csv").read_text().splitlines()[1:]]
+    rows = [r.loss for r in RunFolder(out).log()]
     assert len(rows) == 12 and np.mean(rows[-3:]) < 0.9 * np.mean(rows[:3])
     for k, v in trainer.model.vq.state_dict().items():
         torch.testing.assert_close(v, vq_before[k])

@@ -9,6 +9,7 @@ import torch
 
 from pixtask.data.multitask import TaskMixture
 from pixtask.training.config import TrainConfig, load_config
+from pixtask.training.run_folder import RunFolder
 from pixtask.training.trainer import NonFiniteLossError, Trainer, warmup_cosine
 
 
@@ -52,8 +53,8 @@ def test_resume_is_exact(tmp_path):
         assert torch.equal(v, reference[k]), k
     for k, v in _weights(resumed.ema).items():
         assert torch.equal(v, reference_ema[k]), k
-    log = (tmp_path / "split" / "log.csv").read_text().splitlines()
-    assert [line.split(",")[0] for line in log] == ["step", "1", "2", "3", "4"]
+    assert (tmp_path / "split" / "log.csv").read_text().splitlines()[0] == "step,loss,lr,seconds"
+    assert [r.step for r in RunFolder(tmp_path / "split").log()] == [1, 2, 3, 4]
     assert (tmp_path / "split" / "model" / "model.safetensors").is_file()
     assert (tmp_path / "split" / "loss.png").is_file()
     info = json.loads((tmp_path / "split" / "model" / "training.json").read_text())
@@ -102,11 +103,10 @@ def test_resume_after_a_kill_between_checkpoints_logs_each_step_once(tmp_path):
     resumed.resume()
     assert resumed.step == 2
     resumed.fit()
-    rows = [line.split(",") for line in (tmp_path / "split" / "log.csv").read_text().splitlines()[1:]]
-    reference = [line.split(",") for line in (tmp_path / "full" / "log.csv").read_text().splitlines()[1:]]
-    assert [r[0] for r in rows] == ["1", "2", "3", "4"]
-    assert [r[1] for r in rows] == [r[1] for r in reference]  # same losses as the uninterrupted run
-    seconds = [float(r[3]) for r in rows]
+    rows, reference = RunFolder(tmp_path / "split").log(), RunFolder(tmp_path / "full").log()
+    assert [r.step for r in rows] == [1, 2, 3, 4]
+    assert [r.loss for r in rows] == [r.loss for r in reference]  # same losses as the uninterrupted run
+    seconds = [r.seconds for r in rows]
     assert seconds == sorted(seconds)
 
 

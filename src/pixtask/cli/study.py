@@ -9,10 +9,10 @@ import typer
 from rich.progress import Progress
 
 from pixtask.cli._common import user_errors
-from pixtask.data.benchmark import load_manifest
+from pixtask.data.benchmark import Benchmark
 from pixtask.evaluation.evaluator import evaluate
 from pixtask.evaluation.report import write_report
-from pixtask.models.hub import DEFAULT_MODEL, WeightsError, from_pretrained, model_info
+from pixtask.models.hub import DEFAULT_MODEL, DEFAULT_TEXT_MODEL, WeightsError, from_pretrained, model_info
 from pixtask.pipelines import ARPipeline, GenLVPipeline, load_pipeline
 from pixtask.tasks import resolve_tasks
 
@@ -31,7 +31,7 @@ def _pipeline(model: str, device: str = "auto") -> GenLVPipeline | ARPipeline:
 
 
 def _tasks(patterns: str, bench: Path) -> set[str]:
-    return set(resolve_tasks(patterns, set(load_manifest(bench)["tasks"]), strict=False))
+    return set(resolve_tasks(patterns, set(Benchmark.open(bench).tasks), strict=False))
 
 
 def _ids(text: str) -> list[str]:
@@ -41,7 +41,7 @@ def _ids(text: str) -> list[str]:
 
 def _bar_progress(bar: Progress):
     job = bar.add_task("running", total=None)
-    return lambda done, total, label: bar.update(job, completed=done, total=total, description=label)
+    return lambda done, total, label="": bar.update(job, completed=done, total=total, description=label)
 
 
 @app.command("prompts")
@@ -134,7 +134,7 @@ def zero_shot(
     """Tasks the model never saw, against identity, with the usual report and gallery."""
     with user_errors():
         pipe = _pipeline(model, device)
-        available = set(load_manifest(bench)["tasks"])
+        available = set(Benchmark.open(bench).tasks)
         if held_out:
             chosen = _tasks(held_out, bench)
         else:
@@ -183,7 +183,7 @@ def few_shot(
             chosen,
             shots=shots,
             photos=photos,
-            progress=lambda s: typer.echo(f"fine-tuning: {s}"),
+            progress=lambda done, total, label="": typer.echo(f"fine-tuning: {label}"),
         )
     for name, r in summary["rows"].items():
         typer.echo(f"{name}: test {r['test']} (best step {r['best_step']})")
@@ -203,6 +203,7 @@ def specialists(
     """Write (and optionally train) per-task specialists at two budgets and a group reference model."""
     from pixtask.studies.specialists import plan_specialists
     from pixtask.training.config import load_config, save_config
+    from pixtask.training.run_folder import RunFolder
     from pixtask.training.trainer import Trainer
 
     with user_errors():
@@ -216,10 +217,11 @@ def specialists(
     if not train:
         return
     for name, cfg in runs.items():
-        if (Path(cfg.out_dir) / "model").is_dir():
+        run = RunFolder(cfg.out_dir)
+        if run.is_finished():
             typer.echo(f"{name}: done already")
             continue
-        resumable = (Path(cfg.out_dir) / "checkpoint-latest.pt").is_file()
+        resumable = run.has_checkpoint()
         trainer = Trainer(cfg, overwrite=not resumable)  # a folder this command planned, with no checkpoint yet
         if resumable:
             trainer.resume()
@@ -230,3 +232,180 @@ def specialists(
         f"--model same={out}/same/{{task}}/model --model split={out}/split/{{task}}/model "
         f"--model reference={out}/reference/model --tasks {tasks}"
     )
+
+
+@app.command("modes")
+def modes(
+    bench: BenchOpt,
+    out: Annotated[Path, typer.Option(help="Output folder (a report per mode, modes.md/json/png).")] = Path(
+        "out/study/modes"
+    ),
+    model: Annotated[str, typer.Option(help="A model that reads words (folder or shipped name).")] = DEFAULT_TEXT_MODEL,
+    visual_summary: Annotated[
+        Path | None, typer.Option(help="summary.json of a visual-prompt model on the same benchmark.")
+    ] = None,
+    visual_name: Annotated[str, typer.Option(help="That model's name in the tables.")] = DEFAULT_MODEL,
+    tasks: Annotated[str, typer.Option(help="Comma-separated task id patterns.")] = "*",
+    instructions: Annotated[
+        str, typer.Option(help="Instruction split the words come from: heldout or train.")
+    ] = "heldout",
+    device: DeviceOpt = "auto",
+) -> None:
+    """One model told by example, in words and both, beside identity and a visual-prompt model."""
+    from pixtask.studies.condition_modes import condition_mode_study, load_summary
+
+    with user_errors():
+        if instructions not in ("heldout", "train"):
+            raise ValueError(f"--instructions is heldout or train, not {instructions!r}")
+        chosen = _tasks(tasks, bench)
+        pipe = _pipeline(model, device)
+        with Progress() as bar:
+            result = condition_mode_study(
+                pipe.predictor(),
+                bench,
+                out,
+                name=model,
+                trained_tasks=set(model_info(model).get("trained_tasks", [])),
+                visual=load_summary(visual_summary) if visual_summary else None,
+                visual_name=visual_name,
+                tasks=chosen,
+                instruction_split=instructions,
+                progress=_bar_progress(bar),
+            )
+    t = result["targets"]
+    aimed = f"{t['tasks']} trained restoration/enhancement tasks"
+    typer.echo(f"in words beats identity on {t['instruction_beats_identity']}/{aimed}")
+    typer.echo(
+        f"both >= either alone on {t['both_at_least_either']}/{t['tasks']}; mean gains {t['mean_gain_over_identity']}"
+    )
+    typer.echo(f"wrote {out / 'modes.md'}, {out / 'modes.png'}")
+
+
+# --- the Explanatory Instructions paper's zero-shot studies -----------------------------------
+explanatory_app = typer.Typer(
+    help="The Explanatory Instructions paper's zero-shot studies: the latent space of instructions, "
+    "held-out words on trained tasks, and tasks neither model saw. Each part writes its JSON and PNG; "
+    "every run rewrites OUT/zero_shot.md from the parts found there.",
+    no_args_is_help=True,
+)
+app.add_typer(explanatory_app, name="explanatory")
+
+ExplanatoryOut = Annotated[Path, typer.Option(help="Output folder shared by the parts.")]
+EXPLANATORY_OUT = Path("out/study/explanatory")
+ZeroShotConfig = Annotated[
+    Path, typer.Option(help="Config the task-level models were trained with (its data.tasks are the trained tasks).")
+]
+ZERO_SHOT_CONFIG = Path("configs/studies/task-zero-shot.yaml")
+HeldOut = Annotated[str, typer.Option(help="Comma-separated tasks neither task-level model was trained on.")]
+HELD_OUT = "deblur-motion,white-balance,watercolor"
+#: The commands the page shows beside each part (how docs/studies/explanatory was made).
+EXPLANATORY_COMMANDS = {
+    "space": "pixtask study explanatory space --out docs/studies/explanatory",
+    "instruction": "pixtask study explanatory instruction --bench /root/bench-zs --out docs/studies/explanatory",
+    "task": "pixtask study explanatory task --bench /root/bench-zs --heldout-only "
+    "--explanatory runs/studies/zs-explanatory/model --terminological runs/studies/zs-terminological/model "
+    "--out docs/studies/explanatory",
+}
+
+
+def _zero_shot_trained(config: Path) -> list[str]:
+    from pixtask.training.config import load_config
+
+    return list(load_config(config).data.tasks)
+
+
+def _zero_shot_page(out: Path, result: dict) -> None:
+    """Rewrite OUT/zero_shot.md from every part written there, and print this part's figures."""
+    import json
+
+    from pixtask.core.atomic_write import write_bytes_atomic
+    from pixtask.core.guards import read_json_file
+    from pixtask.studies.zero_shot import zero_shot_markdown
+
+    files = {"instruction": "instruction_level.json", "task": "task_level.json", "space": "instruction_space.json"}
+    parts = {k: read_json_file(out / f) if (out / f).is_file() else None for k, f in files.items()}
+    page = zero_shot_markdown(parts["instruction"], parts["task"], parts["space"], EXPLANATORY_COMMANDS)
+    write_bytes_atomic(out / "zero_shot.md", page.encode())
+    typer.echo(json.dumps({k: v for k, v in result.items() if k != "tasks"}, indent=1)[:3000])
+    typer.echo(f"wrote {out / 'zero_shot.md'}")
+
+
+@explanatory_app.command("tasks")
+def explanatory_tasks(config: ZeroShotConfig = ZERO_SHOT_CONFIG, held_out: HeldOut = HELD_OUT) -> None:
+    """The task-level benchmark's tasks (trained and held out), for `pixtask bench build --tasks`."""
+    with user_errors():
+        typer.echo(",".join([*_zero_shot_trained(config), *_ids(held_out)]))
+
+
+@explanatory_app.command("space")
+def explanatory_space(out: ExplanatoryOut = EXPLANATORY_OUT) -> None:
+    """How MiniLM embeddings of explanatory instructions group by task (silhouette, figure)."""
+    from pixtask.models.text_encoder import shared_encoder
+    from pixtask.studies.instruction_space import instruction_space
+
+    with user_errors():
+        out.mkdir(parents=True, exist_ok=True)
+        result = instruction_space(shared_encoder(), out)
+        _zero_shot_page(out, result)
+
+
+@explanatory_app.command("instruction")
+def explanatory_instruction(
+    bench: BenchOpt,
+    out: ExplanatoryOut = EXPLANATORY_OUT,
+    model: Annotated[str, typer.Option(help="A model that reads words (folder or shipped name).")] = DEFAULT_TEXT_MODEL,
+    device: DeviceOpt = "auto",
+) -> None:
+    """Instruction-level zero-shot: trained tasks told by training-split vs held-out words."""
+    from pixtask.models.text_encoder import shared_encoder
+    from pixtask.studies.zero_shot import instruction_level_study
+
+    with user_errors():
+        out.mkdir(parents=True, exist_ok=True)
+        trained = set(model_info(model).get("trained_tasks", []))
+        pipe = _pipeline(model, device)
+        with Progress() as bar:
+            result = instruction_level_study(
+                pipe.predictor(),
+                bench,
+                out,
+                name=model,
+                trained_tasks=trained,
+                encoder=shared_encoder(),
+                progress=_bar_progress(bar),
+            )
+        _zero_shot_page(out, result)
+
+
+@explanatory_app.command("task")
+def explanatory_task(
+    bench: BenchOpt,
+    explanatory: Annotated[Path, typer.Option(help="Model trained on explanatory instructions.")],
+    terminological: Annotated[Path, typer.Option(help="Model trained on task names.")],
+    out: ExplanatoryOut = EXPLANATORY_OUT,
+    heldout_only: Annotated[bool, typer.Option(help="Skip the trained tasks' reference (about 1/9 the time).")] = False,
+    config: ZeroShotConfig = ZERO_SHOT_CONFIG,
+    held_out: HeldOut = HELD_OUT,
+    device: DeviceOpt = "auto",
+) -> None:
+    """Task-level zero-shot: two models trained alike but told in explanatory words or task names,
+    on tasks neither saw, told in words, by example and both."""
+    from pixtask.studies.zero_shot import task_level_study
+
+    with user_errors():
+        out.mkdir(parents=True, exist_ok=True)
+        trained = set() if heldout_only else set(_zero_shot_trained(config))
+        models = {
+            "explanatory": (_pipeline(str(explanatory), device).predictor(), "heldout"),
+            "terminological": (_pipeline(str(terminological), device).predictor(), "terminological"),
+        }
+        with Progress() as bar:
+            result = task_level_study(
+                models,
+                bench,
+                out,
+                heldout_tasks=set(_ids(held_out)),
+                trained_tasks=trained,
+                progress=_bar_progress(bar),
+            )
+        _zero_shot_page(out, result)

@@ -11,22 +11,17 @@ clipping, an optional EMA copy, and a guard that stops on a non-finite loss. Che
 carry everything for an exact resume: a run stopped at step k and resumed ends with the same
 weights as an uninterrupted one.
 
-Multi-GPU and multi-node training use ``torchrun`` (DDP; gloo on CPU, NCCL on CUDA). With
-world size W each rank takes ``batch_size`` samples per step from the global index stream
-(rank r of step s reads indices s*W*B + r*B ... + B-1), so the global batch is W*B and the
-data seen does not depend on how many workers or ranks produce it. Only rank 0 writes.
+Multi-GPU and multi-node training use ``torchrun`` (DDP; see distributed.py: each rank reads its
+slice of one global index stream, and only rank 0 writes). What a run writes (config, log,
+checkpoints, samples, the final model) is laid out and read back by run_folder.py.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
-import csv
 import dataclasses
-import io
-import json
 import math
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -34,25 +29,25 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-import torch.distributed as dist
-from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 from torch.utils.tensorboard import SummaryWriter
 
-from pixtask.core.atomic_write import write_bytes_atomic
 from pixtask.core.condition import Condition
 from pixtask.core.device import resolve_device, resolve_precision
 from pixtask.core.image_io import read_image
+from pixtask.data.decvt import open_pair_source
 from pixtask.data.multitask import MultiTaskDataset, TaskMixture
-from pixtask.data.paired_folder import PAIR_SOURCE_PREFIXES, PairedFolder, open_pair_source
+from pixtask.data.paired_folder import PAIR_SOURCE_PREFIXES, PairedFolder
 from pixtask.data.photos import resolve_photos
 from pixtask.models import from_pretrained, get_config, save_pretrained
 from pixtask.models.condition_encoder import ConditionEncoder, ConditionTensors
 from pixtask.models.hub import build_checked, config_dict, model_info
-from pixtask.training.checkpoint import LATEST, load_checkpoint, save_checkpoint
-from pixtask.training.config import TrainConfig, result_differences, save_config
+from pixtask.training.checkpoint import load_checkpoint, save_checkpoint
+from pixtask.training.config import TrainConfig, result_differences
+from pixtask.training.distributed import init_distributed, rank_device, rank_indices, wrap_model
 from pixtask.training.objectives import ImageObjective, StepContext, objective_for, token_model_overrides
 from pixtask.training.policy import apply_freeze
+from pixtask.training.run_folder import RunFolder
 from pixtask.training.validation import Validator
 
 
@@ -83,13 +78,12 @@ class Trainer:
         cfg.validate()
         self.cfg = cfg
         self.out = Path(cfg.out_dir)
+        self.run = RunFolder(self.out)
         self.overwrite = overwrite  # replace a run found in out_dir instead of refusing
         if self.out.exists() and not self.out.is_dir():
             raise ValueError(f"out_dir {self.out}: is a file, not a folder")
-        self.world, self.rank = _init_distributed(cfg.device)
-        self.device = resolve_device(cfg.device)
-        if self.world > 1 and self.device.type == "cuda":
-            self.device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+        self.world, self.rank = init_distributed(cfg.device)
+        self.device = rank_device(resolve_device(cfg.device), self.world)
         self.autocast_dtype = resolve_precision(self.device, cfg.precision)
         torch.manual_seed(cfg.seed)
         if model is not None:
@@ -111,11 +105,7 @@ class Trainer:
         self.memory_format = torch.channels_last if cfg.channels_last else torch.contiguous_format
         self.model.to(self.device, memory_format=self.memory_format)
         self.ema = copy.deepcopy(self.model).requires_grad_(False) if cfg.optim.ema_decay > 0 else None
-        self.network = (
-            DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
-            if self.world > 1
-            else self.model
-        )
+        self.network = wrap_model(self.model, self.device, self.world)
         if cfg.compile and self.device.type != "cuda":
             raise ValueError(
                 "compile: true needs a CUDA device: torch 2.13's CPU compiler crashed in this model's backward "
@@ -248,7 +238,7 @@ class Trainer:
 
     def resume(self, path: str | Path | None = None) -> None:
         try:
-            ckpt = load_checkpoint(path or self.out / LATEST)
+            ckpt = load_checkpoint(path or self.run.checkpoint)
         except FileNotFoundError as exc:
             raise FileNotFoundError(f"{exc}; start without --resume") from None
         if ckpt["config"]["model"] != self.cfg.model or ckpt["config"]["model_overrides"] != self.cfg.model_overrides:
@@ -256,7 +246,7 @@ class Trainer:
         differences = result_differences(ckpt["config"], self.cfg)
         if differences:
             raise ValueError(
-                f"{path or self.out / LATEST}: written by a run with another config, so resuming would not continue "
+                f"{path or self.run.checkpoint}: written by a run with another config, so resuming would not continue "
                 f"it; differing keys: {'; '.join(differences)}"
             )
         self.model.load_state_dict(ckpt["model"])
@@ -308,7 +298,7 @@ class Trainer:
         if not torch.isfinite(loss):
             raise NonFiniteLossError(
                 f"loss is {loss.item()} at step {self.step}; stopping. The last good checkpoint is "
-                f"{self.out / LATEST}. Lower optim.lr, enable optim.grad_clip, or use precision=fp32."
+                f"{self.run.checkpoint}. Lower optim.lr, enable optim.grad_clip, or use precision=fp32."
             )
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -327,19 +317,12 @@ class Trainer:
             self.compile_seconds = time.perf_counter() - started
         return loss_value
 
-    def _write_validation(self) -> None:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=["step", "loss", "val_psnr"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(self.validation)
-        write_bytes_atomic(self.out / "validation.csv", buf.getvalue().encode())
-
     def _refuse_to_replace_a_run(self) -> None:
         """A fresh run into a folder that holds another run would rewrite its log, config and
         checkpoints; that needs --resume (continue it) or --overwrite (replace it)."""
-        if self.overwrite or not self.out.is_dir():
+        if self.overwrite:
             return
-        found = [n for n in ("config.yaml", "log.csv", LATEST, "model") if (self.out / n).exists()]
+        found = self.run.run_files()
         if found:
             raise ValueError(
                 f"{self.out}: holds a run already ({', '.join(found)}); pass --resume to continue it or "
@@ -351,8 +334,9 @@ class Trainer:
         if board is None:
             return
         board.add_scalar("train/compile_seconds", self.compile_seconds, self.step)
-        record = {"compile_seconds": round(self.compile_seconds, 2), "step": self.step, "device": str(self.device)}
-        write_bytes_atomic(self.out / "compile.json", (json.dumps(record) + "\n").encode())
+        self.run.write_compile(
+            {"compile_seconds": round(self.compile_seconds, 2), "step": self.step, "device": str(self.device)}
+        )
 
     def loader(self, indices: list[int]) -> DataLoader:
         """Batches of ``indices``. Photos are decoded before workers fork (shared copy-on-write);
@@ -378,22 +362,15 @@ class Trainer:
         if main:
             if self.step == 0:
                 self._refuse_to_replace_a_run()
-            self.out.mkdir(parents=True, exist_ok=True)
-            save_config(cfg, self.out / "config.yaml")
+            self.run.write_config(cfg)
         end = min(cfg.steps, stop_at or cfg.steps)
-        b, w, r = cfg.batch_size, self.world, self.rank
-        order = [s * w * b + r * b + i for s in range(self.step, end) for i in range(b)]  # this rank's indices
+        order = rank_indices(self.step, end, cfg.batch_size, self.world, self.rank)
         batches = _forked_iter(self.loader(order))
-        log = self.out / "log.csv"
-        new_log = not log.exists() or self.step == 0
-        elapsed = 0.0 if new_log or not main else truncate_log(log, self.step)
         # purge_step drops TensorBoard events a killed run wrote after its last checkpoint
-        board = SummaryWriter(str(self.out / "tb"), purge_step=self.step + 1 if self.step else None) if main else None
-        with log.open("w" if new_log else "a", newline="") if main else open(os.devnull, "w") as fh:
-            writer = csv.writer(fh)
-            if new_log:
-                writer.writerow(["step", "loss", "lr", "seconds"])
-            start = time.perf_counter() - elapsed
+        purge = self.step + 1 if self.step else None
+        board = SummaryWriter(str(self.run.board_dir), purge_step=purge) if main else None
+        with self.run.open_log(self.step, write=main) as log:
+            start = time.perf_counter() - log.elapsed
             compile_logged = False
             if self.validator is not None and not self.validation:
                 self.validate(None)  # the starting point: fine-tuning must beat it to change anything
@@ -406,20 +383,11 @@ class Trainer:
                     board.add_scalar("train/loss", loss, self.step)
                     board.add_scalar("train/lr", self.scheduler.get_last_lr()[0], self.step)
                 if self.step % cfg.log_every == 0 or self.step == end:
-                    writer.writerow(
-                        [
-                            self.step,
-                            f"{loss:.6f}",
-                            f"{self.scheduler.get_last_lr()[0]:.3e}",
-                            f"{time.perf_counter() - start:.2f}",
-                        ]
-                    )
-                    fh.flush()
+                    log.write(self.step, loss, self.scheduler.get_last_lr()[0], time.perf_counter() - start)
                 if main and (self.step % cfg.checkpoint_every == 0 or self.step == end):
-                    save_checkpoint(self.out / LATEST, self.state())
+                    save_checkpoint(self.run.checkpoint, self.state())
                 if main and cfg.sample_every and self.step % cfg.sample_every == 0 and self.objective.reads_images:
-                    path = self.out / "samples" / f"step{self.step:07d}.png"
-                    grid = self.write_samples(batch, path)
+                    grid = self.write_samples(batch, self.run.sample_path(self.step))
                     board.add_image("samples", grid, self.step, dataformats="HWC")
                 if on_step:
                     on_step(self.step, loss)
@@ -434,8 +402,8 @@ class Trainer:
         if self.best is not None:  # early stopping keeps the best validated weights
             self.final_model.load_state_dict(self.best[2])
             if main:
-                self._write_validation()
-        final = self.out / "model"
+                self.run.write_validation(self.validation)
+        final = self.run.model_dir
         if main:
             # a run started from another model adds to what that model had seen
             mixture = getattr(self.dataset, "mixture", None)
@@ -451,40 +419,8 @@ class Trainer:
             if self.best is not None:
                 record["best_step"], record["best_val_psnr"] = self.best[0], round(self.best[1], 4)
             save_pretrained(self.final_model, final, record=record)
-            plot_log(log, self.out / "loss.png")
+            self.run.plot_loss()
         return final
-
-
-def truncate_log(log: Path, step: int) -> float:
-    """Drop the rows a killed run logged after its last checkpoint (the resumed run logs those
-    steps again) and return the wall time logged at ``step``, so "seconds" keeps counting."""
-    with log.open(newline="") as fh:
-        rows = list(csv.reader(fh))
-    header, kept = rows[:1], [r for r in rows[1:] if r and int(r[0]) <= step]
-    buf = io.StringIO()
-    csv.writer(buf).writerows(header + kept)
-    write_bytes_atomic(log, buf.getvalue().encode())  # a crash here must not lose the log
-    return float(kept[-1][3]) if kept else 0.0
-
-
-def plot_log(log: Path, path: Path) -> None:
-    """The loss curve from log.csv as a PNG (log-scale loss against step)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = list(csv.DictReader(log.open()))
-    if not rows:
-        return
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot([int(r["step"]) for r in rows], [float(r["loss"]) for r in rows], lw=1)
-    ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_ylabel("training loss")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def _forked_iter(loader: DataLoader):
@@ -499,15 +435,3 @@ def _forked_iter(loader: DataLoader):
         return iter(loader)
     finally:
         cv2.setNumThreads(threads)
-
-
-def _init_distributed(device: str) -> tuple[int, int]:
-    """(world size, rank); joins the process group when launched by torchrun."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world <= 1:
-        return 1, 0
-    if not dist.is_initialized():
-        use_nccl = (torch.cuda.is_available() and device in ("auto", "cuda")) or str(device).startswith("cuda")
-        dist.init_process_group("nccl" if use_nccl else "gloo")
-    # no destroy_process_group at exit: with gloo it aborts intermittently (environment.md)
-    return dist.get_world_size(), dist.get_rank()
