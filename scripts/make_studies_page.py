@@ -95,7 +95,7 @@ def main() -> None:
         if reading.is_file():
             lines += ["**Reading.** " + reading.read_text().strip(), ""]
     explanatory = DOCS / "studies" / "explanatory" / "zero_shot.md"
-    if explanatory.is_file():  # the Explanatory Instructions paper's studies (benchmarks/zero_shot.py)
+    if explanatory.is_file():  # the Explanatory Instructions paper's studies (pixtask study explanatory)
         body = re.sub(r"^# .*\n", "", explanatory.read_text(), count=1).strip()
         body = re.sub(r"^## ", "### ", body, flags=re.M)
         body = re.sub(r"\]\((\w+\.png)\)", r"](studies/explanatory/\1)", body)

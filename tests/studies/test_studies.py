@@ -17,6 +17,7 @@ from pixtask.studies.mismatch import CLEAN, mismatch, write_mismatch
 from pixtask.studies.prompt_robustness import prompt_robustness, write_prompt_robustness
 from pixtask.studies.specialists import plan_specialists
 from pixtask.training.config import TrainConfig, load_config, save_config
+from pixtask.training.run_folder import RunFolder
 
 runner = CliRunner()
 TASKS = "dejpeg,denoise-gaussian,canny"
@@ -171,7 +172,7 @@ def test_specialists_cli_trains_and_skips_finished_runs(tmp_path):
     assert first.exit_code == 0, first.output
     assert (tmp_path / "split" / "dejpeg" / "model" / "model.safetensors").is_file()
     for run, steps in {"split/dejpeg": 1, "split/derain": 1, "reference": 2}.items():  # split: 2 steps / 2 tasks
-        logged = [line.split(",")[0] for line in (tmp_path / run / "log.csv").read_text().split()[1:]]
-        assert logged[-1] == str(steps), (run, logged)
+        logged = [row.step for row in RunFolder(tmp_path / run).log()]
+        assert logged[-1] == steps, (run, logged)
     again = runner.invoke(app, [*args, "--train"])
     assert again.output.count("done already") == 3

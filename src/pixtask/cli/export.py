@@ -14,7 +14,7 @@ from pixtask.core.guards import check_number
 from pixtask.core.output_plan import plan_file, plan_folder
 from pixtask.models.export_onnx import export_onnx, onnx_max_difference
 from pixtask.models.hub import MODEL_FILES, WeightsError, from_pretrained, save_pretrained
-from pixtask.training.checkpoint import model_from_checkpoint
+from pixtask.training.checkpoint import LATEST, model_from_checkpoint
 
 app = typer.Typer(help="Export models.", no_args_is_help=True)
 
@@ -44,7 +44,7 @@ def onnx(
 
 @app.command("checkpoint")
 def checkpoint(
-    checkpoint: Annotated[Path, typer.Option(help="A run's checkpoint, e.g. runs/NAME/checkpoint-latest.pt.")],
+    checkpoint: Annotated[Path, typer.Option(help=f"A run's checkpoint, e.g. runs/NAME/{LATEST}.")],
     out: Annotated[Path, typer.Option(help="Model folder to write (config.json + model.safetensors).")],
     ema: Annotated[bool, typer.Option(help="EMA weights, as the run's final model holds; --no-ema: raw.")] = True,
     overwrite: Annotated[bool, typer.Option(help="Replace the model files in an existing OUT folder.")] = False,

@@ -318,14 +318,9 @@ def _zero_shot_page(out: Path, result: dict) -> None:
     """Rewrite OUT/zero_shot.md from every part written there, and print this part's figures."""
     import json
 
-    from pixtask.core.atomic_write import write_bytes_atomic
-    from pixtask.core.guards import read_json_file
-    from pixtask.studies.zero_shot import zero_shot_markdown
+    from pixtask.studies.zero_shot import write_zero_shot_page
 
-    files = {"instruction": "instruction_level.json", "task": "task_level.json", "space": "instruction_space.json"}
-    parts = {k: read_json_file(out / f) if (out / f).is_file() else None for k, f in files.items()}
-    page = zero_shot_markdown(parts["instruction"], parts["task"], parts["space"], EXPLANATORY_COMMANDS)
-    write_bytes_atomic(out / "zero_shot.md", page.encode())
+    write_zero_shot_page(out, EXPLANATORY_COMMANDS)
     typer.echo(json.dumps({k: v for k, v in result.items() if k != "tasks"}, indent=1)[:3000])
     typer.echo(f"wrote {out / 'zero_shot.md'}")
 

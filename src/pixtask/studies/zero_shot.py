@@ -19,7 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from pixtask.core.atomic_write import write_bytes_atomic
 from pixtask.core.condition import MODES
+from pixtask.core.guards import read_json_file
 from pixtask.core.progress import Progress, no_progress, prefixed
 from pixtask.data.benchmark import Benchmark
 from pixtask.evaluation.evaluator import Predictor, QueryResult, evaluate, summarise
@@ -299,3 +301,18 @@ def zero_shot_markdown(instruction: dict | None, task: dict | None, space: dict 
             "",
         ]
     return "\n".join(lines)
+
+
+ZERO_SHOT_PARTS = {
+    "instruction": "instruction_level.json",
+    "task": "task_level.json",
+    "space": "instruction_space.json",
+}
+
+
+def write_zero_shot_page(out: str | Path, commands: dict) -> Path:
+    """Rewrite OUT/zero_shot.md from every part of the study written in OUT so far."""
+    out = Path(out)
+    parts = {k: read_json_file(out / f) if (out / f).is_file() else None for k, f in ZERO_SHOT_PARTS.items()}
+    page = zero_shot_markdown(parts["instruction"], parts["task"], parts["space"], commands)
+    return write_bytes_atomic(out / "zero_shot.md", page.encode())
