@@ -21,8 +21,9 @@ def test_modes_and_descriptions():
 
 
 def test_bad_conditions_say_what_is_missing():
-    with pytest.raises(ConditionError, match=r"needs an example pair .*--prompt.*--instruction"):
+    with pytest.raises(ConditionError, match=r"needs an example pair, an instruction, or both") as refused:
         Condition()
+    assert "--" not in str(refused.value)  # the library names no CLI flag; the CLI and the app word their own
     with pytest.raises(ConditionError, match="instruction is empty"):
         Condition(instruction="  ")
     with pytest.raises(ConditionError, match=r"\(input, target\) pair"):
@@ -34,3 +35,15 @@ def test_bad_conditions_say_what_is_missing():
     # a batch whose instructions are all empty tells nothing
     with pytest.raises(ConditionError, match="needs an example pair"):
         Condition(instruction=["", ""])
+
+
+def test_the_modes_a_model_accepts_are_decided_in_one_place():
+    from pixtask.core.condition import check_accepted, check_mode
+
+    assert check_mode("both", ("example", "instruction", "both")) == "both"
+    with pytest.raises(ConditionError, match="told by example only and reads no instructions"):
+        check_mode("instruction", ("example",))
+    with pytest.raises(ConditionError, match="told in words only"):
+        check_accepted(Condition(prompt=("a", "b"), instruction="x"), ("instruction",))
+    with pytest.raises(ConditionError, match="not told a task"):
+        check_mode("example", ())
