@@ -441,6 +441,7 @@ def test_bad_instruction_text_is_refused_everywhere(images, tmp_path, text, need
     [
         ("--temperature", "nan"),
         ("--temperature", "-1"),
+        ("--temperature", "1e-320"),  # logits / temperature would overflow
         ("--cfg", "nan"),
         ("--cfg", "inf"),
         ("--seed", "99999999999999999999"),
@@ -589,3 +590,56 @@ def test_finetune_names_only_options_it_has(tmp_path, photo_128):
     line = fails_cleanly(args, "run", "--overwrite")
     assert "--resume" not in line
     fails_cleanly([*args[:-1], tmp_path / "new", "--lr", "inf"], "lr")
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        ({"heads": [0, 2, 4, 8]}, "invalid config"),
+        ({"architecture": {"GenLV": 1}}, "unknown architecture"),
+        ({"ffn_factor": 0.0}, "config.json"),
+    ],
+)
+def test_impossible_configs_are_one_line_errors(model_dir, images, tmp_path, change, needle):
+    config = json.loads((model_dir / "config.json").read_text())
+    (model_dir / "config.json").write_text(json.dumps({**config, **change}))
+    line = fails_cleanly([*run_args(images, tmp_path / "o.png"), "--model", model_dir], needle)
+    assert "config.json" in line
+
+
+def test_onnx_export_of_a_token_ar_model_is_refused(tmp_path):
+    fails_cleanly(["export", "onnx", "--model", "ar-tiny", "--out", tmp_path / "a.onnx"], "GenLV models only")
+    assert not (tmp_path / "a.onnx").exists()
+
+
+def test_overlap_must_leave_room_in_the_tile(images, tmp_path):
+    fails_cleanly([*run_args(images, tmp_path / "o.png")[:-2], "--tile", "64", "--overlap", "32"], "--overlap")
+
+
+def test_config_files_that_expand_or_never_end_are_refused(tmp_path):
+    laughs = tmp_path / "laughs.yaml"
+    laughs.write_text('a: &a ["lol", "lol"]\nb: &b [*a, *a]\nc: [*b, *b]\n')
+    fails_cleanly(["train", "--config", laughs], "laughs.yaml", "YAML alias")
+    fails_cleanly(["train", "--set", "data.tasks=[&x a, *x]"], "override", "YAML alias")
+    fails_cleanly(["train", "--config", "/dev/zero"], "/dev/zero", "not a regular file")
+
+
+def test_an_output_hard_linked_to_the_input_is_the_input(images, tmp_path):
+    link = tmp_path / "link.png"
+    os.link(images / "photo.png", link)
+    before = snapshot(images)
+    fails_cleanly(run_args(images, link, "--overwrite"), "input of this run")
+    assert snapshot(images) == before
+
+
+def test_a_checkpoint_that_is_not_ours_is_one_line(tmp_path):
+    evil = tmp_path / "evil.pt"
+    evil.write_bytes(pickle.dumps({"step": {1, 2}}, protocol=4))  # a set: not a weights-only object
+    fails_cleanly(["export", "checkpoint", "--checkpoint", evil, "--out", tmp_path / "m"], "evil.pt")
+    import warnings
+
+    with warnings.catch_warnings(record=True) as shown:  # what a user's terminal would show beside the error
+        warnings.simplefilter("always")
+        runner.invoke(app, ["export", "checkpoint", "--checkpoint", str(evil), "--out", str(tmp_path / "m")])
+    assert not shown, [str(w.message)[:80] for w in shown]
+    assert not (tmp_path / "m").exists()

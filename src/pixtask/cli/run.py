@@ -6,14 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import Progress
 
-from pixtask.cli._common import console, user_errors
+from pixtask.cli._common import user_errors
 from pixtask.core.condition import Condition
 from pixtask.core.guards import check_number, check_seed, printable
 from pixtask.core.image_io import ImageReadError
-from pixtask.models.ar.decoding import MAX_SCALE, GenerationConfig
+from pixtask.models.ar.decoding import MAX_SCALE, GenerationConfig, check_temperature
 from pixtask.models.hub import default_model
 from pixtask.pipelines import load_pipeline
 from pixtask.pipelines.outputs import plan_outputs
@@ -70,20 +69,22 @@ def run(
                     if len(pairs) == 1:
                         raise
                     skipped.append(str(exc))  # one unreadable photo of a folder: the rest still run
-                    console.print(f"[yellow]skipped[/yellow] {escape(str(exc))}", highlight=False)
                 bar.update(images, advance=1)
         typer.echo(f"{name}, told by {printable(condition.describe())}")
         written = len(pairs) - len(skipped)
         typer.echo(f"wrote {pairs[0][1]}" if len(pairs) == 1 else f"wrote {written} images to {output}")
         if skipped:
-            raise ValueError(f"{len(skipped)} of {len(pairs)} inputs could not be read and were skipped: {skipped[0]}")
+            n = f"{len(skipped)} of {len(pairs)}"
+            raise ValueError(f"{n} inputs could not be read and were skipped: {'; '.join(skipped)}")
 
 
 def check_options(temperature: float, cfg: float, top_k: int, seed: int, tile: int, overlap: int) -> None:
     """Numbers are checked where they are parsed, named as the user typed them."""
-    check_number(temperature, "--temperature", low=0, high=MAX_SCALE)
+    check_temperature(temperature, "--temperature")
     check_number(cfg, "--cfg", low=0, high=MAX_SCALE)
     check_number(top_k, "--top-k", low=0, integer=True)
     check_seed(seed, "--seed")
     check_number(tile, "--tile", low=0, integer=True)
     check_number(overlap, "--overlap", low=0, integer=True)
+    if tile and overlap * 2 >= tile:
+        raise ValueError(f"--overlap: {overlap} must be under half of --tile ({tile})")

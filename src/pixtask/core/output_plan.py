@@ -10,9 +10,11 @@ from pathlib import Path
 
 
 def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
-    """Whether two paths name one file (symlinks and ``..`` resolved)."""
+    """Whether two paths name one file (symlinks, ``..`` and hard links resolved)."""
     try:
-        return Path(a).resolve() == Path(b).resolve()
+        if Path(a).resolve() == Path(b).resolve():
+            return True
+        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
     except OSError:
         return False
 

@@ -37,6 +37,8 @@ def export_onnx(model: GenLV, path: str | os.PathLike, sample_size: int = 64, ma
         import onnxscript  # noqa: F401  (the dynamo exporter needs it)
     except ImportError:
         raise RuntimeError("ONNX export needs the optional packages: pip install 'pixtask[export]'") from None
+    if not isinstance(model, GenLV):
+        raise ValueError(f"ONNX export supports GenLV models only, not a {type(model).__name__}")
     if not model.config.use_prompt:
         raise ValueError("ONNX export supports prompt models only")
     m = model.config.size_multiple

@@ -10,6 +10,7 @@ import dataclasses
 import json
 import os
 import typing
+import warnings
 from pathlib import Path
 
 import torch
@@ -127,7 +128,7 @@ def load_config(folder: str | os.PathLike, max_params: int = MAX_PARAMS):
     if raw.get("format") != FORMAT:
         raise WeightsError(f"{path}: format {raw.get('format')!r}, expected {FORMAT!r}")
     architecture = raw.get("architecture", "GenLV")
-    if architecture not in ARCHITECTURES:
+    if not isinstance(architecture, str) or architecture not in ARCHITECTURES:
         raise WeightsError(f"{path}: unknown architecture {architecture!r}; known: {', '.join(ARCHITECTURES)}")
     config_cls = config_class(architecture)
     hints = typing.get_type_hints(config_cls)
@@ -140,8 +141,8 @@ def load_config(folder: str | os.PathLike, max_params: int = MAX_PARAMS):
             raise WeightsError(f"{path}: {key} must be {_type_name(hints[key])}, got {value!r}")
     try:
         config = config_cls(**values)
-    except (TypeError, ValueError) as exc:
-        raise WeightsError(f"{path}: invalid config ({exc})") from None
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        raise WeightsError(f"{path}: invalid config ({exc or type(exc).__name__})") from None
     check_model_size(config, str(path), max_params=max_params)
     return config
 
@@ -155,7 +156,8 @@ def _read_json(path: Path) -> object:
 
 def count_parameters(config: object) -> int:
     """Parameters of the model ``config`` builds, counted without allocating them."""
-    with torch.device("meta"):
+    with torch.device("meta"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. "zero-element tensors": the sizes are checked, not used
         return sum(p.numel() for p in build_model(config).parameters())
 
 

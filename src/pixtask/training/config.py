@@ -232,6 +232,7 @@ def _parse_override(text: str) -> dict[str, Any]:
         raise ValueError(f"override {text!r} is not of the form key=value (e.g. optim.lr=3e-4)")
     key, raw = text.split("=", 1)
     try:
+        _refuse_aliases(raw, f"override {key.strip()!r}")
         value = yaml.safe_load(raw)  # numbers, booleans, lists, null as YAML reads them
     except RecursionError:
         raise ValueError(f"override {key.strip()!r}: nested too deeply to read") from None
@@ -246,14 +247,23 @@ def _parse_override(text: str) -> dict[str, Any]:
     return nested
 
 
+def _refuse_aliases(text: str, name: str) -> None:
+    """A config needs no YAML anchors; aliases of aliases expand exponentially ("billion laughs")."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise ValueError(f"{name}: uses a YAML alias (*{event.anchor}); write the values out")
+
+
 def load_config(path: str | os.PathLike | None = None, overrides: list[str] | None = None) -> TrainConfig:
     """Defaults, then the YAML file, then each ``key=value`` override; validated."""
     cfg = TrainConfig()
     if path is not None:
         try:
-            if Path(path).is_file():
-                check_file_size(path, MAX_JSON_BYTES, "YAML config file")
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            if Path(path).exists() and not Path(path).is_dir():
+                check_file_size(path, MAX_JSON_BYTES, "YAML config file")  # also refuses devices and FIFOs
+            text = Path(path).read_text(encoding="utf-8")
+            _refuse_aliases(text, str(path))
+            data = yaml.safe_load(text)
         except RecursionError:
             raise ValueError(f"{path}: nested too deeply to read") from None
         except FileNotFoundError:

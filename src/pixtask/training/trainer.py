@@ -94,8 +94,8 @@ class Trainer:
                 overrides = token_model_overrides(cfg.data.tokens, overrides)
             try:
                 config = get_config(cfg.model, **overrides)
-            except TypeError as exc:  # an unknown or ill-typed model_overrides field
-                raise ValueError(f"model_overrides: {exc}") from None
+            except (TypeError, ArithmeticError) as exc:  # an unknown, ill-typed or impossible model_overrides field
+                raise ValueError(f"model_overrides: {exc or type(exc).__name__}") from None
             # weights, gradients, AdamW's two moments and an EMA copy, in fp32
             self.model = build_checked(config, f"model {cfg.model} with model_overrides", bytes_per_param=20)
         self.init_info = self._init_weights(cfg.init_from) if cfg.init_from else {}

@@ -22,6 +22,16 @@ from pixtask.models.ar.transformer import KVCache, TokenTransformer
 
 #: Largest temperature or guidance scale accepted: far past any useful value, and finite.
 MAX_SCALE = 100.0
+#: Smallest non-zero temperature: below it logits / temperature overflow (0 means greedy).
+MIN_TEMPERATURE = 0.01
+
+
+def check_temperature(value: float, name: str) -> float:
+    """0 (greedy), or a sampling temperature from MIN_TEMPERATURE to MAX_SCALE."""
+    check_number(value, name, low=0, high=MAX_SCALE)
+    if 0 < value < MIN_TEMPERATURE:
+        raise ValueError(f"{name}: must be 0 (greedy) or at least {MIN_TEMPERATURE:g}, got {value:g}")
+    return value
 
 
 @dataclass
@@ -33,7 +43,7 @@ class GenerationConfig:
     use_cache: bool = True
 
     def __post_init__(self) -> None:
-        check_number(self.temperature, "temperature", low=0, high=MAX_SCALE)
+        check_temperature(self.temperature, "temperature")
         check_number(self.cfg, "cfg", low=0, high=MAX_SCALE)
         check_number(self.top_k, "top_k", low=0, integer=True)
         check_seed(self.seed)
