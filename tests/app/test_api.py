@@ -24,6 +24,9 @@ _hosts: list[str] = []  # hosts looked up or connected to while auditing
 _where: dict[str, str] = {}  # where each host beyond this machine was first reached from
 
 
+pytestmark = pytest.mark.slow  # heavy: `make test-fast` leaves it out
+
+
 def _audit(event: str, args: tuple) -> None:
     if not _auditing.is_set():
         return

@@ -17,10 +17,13 @@ import pytest
 from pixtask.core.image_io import decode_image, write_image
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and DRIVER),
-    reason="needs Debian's chromium and chromium-driver (apt install chromium chromium-driver)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (CHROMIUM and DRIVER),
+        reason="needs Debian's chromium and chromium-driver (apt install chromium chromium-driver)",
+    ),
+]
 # for the README's screenshot: PIXTASK_APP_SCREENSHOT=docs/images/app.png PIXTASK_APP_MODEL=pixtask-tiny-text
 # (PIXTASK_APP_MODEL: conftest.py)
 SCREENSHOT = os.environ.get("PIXTASK_APP_SCREENSHOT")

@@ -93,6 +93,7 @@ def test_requests_from_many_threads_compute_on_the_service_thread(service, photo
     assert names and all(n.startswith("pixtask-compute") for n in names), names
 
 
+@pytest.mark.slow
 def test_a_large_photo_reports_progress_tile_by_tile(service, tmp_path):
     big = np.random.default_rng(0).random((600, 700, 3)).astype(np.float32)  # over the 512-pixel tile
     write_image(tmp_path / "big.png", big)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import load_script
 
 
+@pytest.mark.slow
 def test_gpu_check_cpu_mode_writes_its_report(tmp_path):
     gpu_check = load_script("benchmarks/gpu_check.py")
     assert gpu_check.main(["--device", "cpu", "--quick", "--out", str(tmp_path)]) == 0

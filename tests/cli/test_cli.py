@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from pixtask.cli.main import app
@@ -199,6 +200,7 @@ def test_eval_identity_and_model(tmp_path):
     assert both.exit_code == 2 and "exactly one of" in both.output
 
 
+@pytest.mark.slow
 def test_demo_writes_gallery_and_report(tmp_path):
     import torch
 

@@ -43,6 +43,7 @@ def test_each_bank_lives_in_exactly_one_family_module():
     assert all(BANKS[name] is family.BANKS[name] for family in families for name in family.BANKS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("split", ["train", "heldout"])
 def test_no_instruction_names_its_task_or_uses_banned_phrases(split):
     """Every instruction the engine can give (one parameter draw per task, both directions)."""

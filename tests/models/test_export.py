@@ -7,6 +7,7 @@ from pixtask.models import create_model
 from pixtask.models.export_onnx import export_onnx, onnx_max_difference
 
 
+@pytest.mark.slow
 def test_onnx_matches_pytorch_at_several_sizes(tmp_path):
     pytest.importorskip("onnxruntime")
     torch.manual_seed(0)

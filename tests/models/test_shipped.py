@@ -53,6 +53,7 @@ def test_the_record_names_enough_tasks():
     assert len(CLEARLY_HELPED) >= 10, CLEARLY_HELPED
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task_id", CLEARLY_HELPED)
 def test_shipped_model_helps_on_an_unseen_photo_where_its_record_says_it_does(task_id):
     """Test photo (astronaut) as query, another test photo (coffee) as the prompt: a task the

@@ -37,6 +37,7 @@ def test_the_shipped_text_model_is_complete():
     assert len(CLEARLY_HELPED_BY_WORDS) >= 2, "the record shows no task clearly helped by words"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task_id", CLEARLY_HELPED_BY_WORDS)
 def test_held_out_words_help_where_the_record_says_they_do(task_id):
     task = get_task(task_id)

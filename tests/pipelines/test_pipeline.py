@@ -70,6 +70,7 @@ def test_tiles_never_exceed_the_tile_size():
     torch.testing.assert_close(out, x)  # blending weights are normalised exactly
 
 
+@pytest.mark.slow
 def test_tiled_matches_untiled_on_512x768(pipe, prompt):
     rng = np.random.default_rng(0)
     from pixtask.data.photos import bundled_photos

@@ -22,6 +22,9 @@ from pixtask.training.trainer import Trainer
 SMALL = "{dim: 32, layers: 2, heads: 4, max_seq_len: 384, text_vocab_size: 300}"
 
 
+pytestmark = pytest.mark.slow  # heavy: `make test-fast` leaves it out
+
+
 def config(ar_tokens, out, steps=12, extra=()):
     return load_config(
         None,

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from pixtask.models import from_pretrained
@@ -28,6 +29,9 @@ COMMON = [
     "optim.lr=0.001",
     "optim.ema_decay=0",
 ]
+
+
+pytestmark = pytest.mark.slow  # heavy: `make test-fast` leaves it out
 
 
 def test_two_gloo_ranks_equal_one_process_with_the_global_batch(tmp_path):

@@ -74,6 +74,7 @@ def test_early_stopping_and_bad_strategy(pairs):
         FewShotConfig(strategy="all").validate()
 
 
+@pytest.mark.slow
 def test_finetune_learns_an_easy_task(pairs):
     """Darkening is learnable in a few dozen full-model steps: validation PSNR must rise."""
     cfg = FewShotConfig(strategy="full", steps=40, eval_every=10, patience=4, crop=32, lr=1e-3, precision="fp32")
@@ -116,6 +117,7 @@ def test_finetune_cli(pairs, tmp_path):
     assert bad.exit_code == 2 and "input/" in bad.output
 
 
+@pytest.mark.slow
 def test_few_shot_study_end_to_end(tmp_path):
     from pixtask.data.benchmark import BenchmarkConfig, build_benchmark
     from pixtask.studies.few_shot import few_shot_study

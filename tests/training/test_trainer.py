@@ -73,6 +73,7 @@ def test_sample_grids_are_written(tmp_path):
     assert [e.step for e in events.Images("samples")] == [2, 4]
 
 
+@pytest.mark.slow
 def test_training_reduces_the_loss(tmp_path):
     cfg = _cfg(tmp_path, steps=30, **{"data.tasks": "[colorization]", "optim.ema_decay": 0})
     losses = []

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from pixtask.core.guards import MAX_JSON_BYTES, check_file_size
+from pixtask.core.guards import MAX_JSON_BYTES, MAX_JSON_DEPTH, check_file_size, json_depth
 from pixtask.data.multitask import INSTRUCTION_STYLES
 from pixtask.training.losses import LOSSES
 
@@ -248,7 +248,11 @@ def _parse_override(text: str) -> dict[str, Any]:
 
 
 def _refuse_aliases(text: str, name: str) -> None:
-    """A config needs no YAML anchors; aliases of aliases expand exponentially ("billion laughs")."""
+    """A config needs no YAML anchors (aliases of aliases expand exponentially: "billion laughs")
+    nor deep nesting (the YAML scanner slows down with the square of the depth)."""
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"{name}: nested {depth:,} levels deep; the limit is {MAX_JSON_DEPTH}")
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent):
             raise ValueError(f"{name}: uses a YAML alias (*{event.anchor}); write the values out")
