@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 from pixtask.core.offline import stay_offline
@@ -17,16 +15,6 @@ from pixtask.core.geometry import center_square  # noqa: E402
 from pixtask.data.photos import bundled_photos  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def load_script(relative: str):
-    """Import a repository script (scripts/, benchmarks/) that is not part of the package."""
-    path = ROOT / relative
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module  # dataclasses resolve string annotations through sys.modules
-    spec.loader.exec_module(module)
-    return module
 
 
 def bundled(name: str):
