@@ -46,7 +46,7 @@ def demo(
             pipe = load_pipeline(model, device=device, tile=None)
         except WeightsError as exc:
             raise ValueError(str(exc)) from None
-        modes = ["example", "instruction"] if getattr(pipe.model.config, "text_dim", 0) else ["example"]
+        modes = [m for m in ("example", "instruction") if m in pipe.model.config.modes]
         bench = out / "bench"
         config = BenchmarkConfig(photos=photos, tasks=tasks, levels=(level,), prompts=2)
         with Progress(transient=True) as bar:
