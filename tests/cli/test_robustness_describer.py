@@ -24,23 +24,11 @@ from pixtask.instructions.describer import (
     _retry_after,
     check_fields,
 )
+from tests.cli.test_robustness import fails_cleanly
 from tests.instructions.fake_vlm import SURROGATE, VALID, FakeVLM
 
 runner = CliRunner()
 KEY_ENV = "PIXTASK_TEST_KEY"
-
-
-def fails_cleanly(args: list[str], *needles: str) -> str:
-    """Run the CLI; it must exit 2 with one error line that contains every needle."""
-    result = runner.invoke(app, [str(a) for a in args])
-    assert result.exit_code == 2, result.output
-    assert ("Traceback" not in result.output and result.exception is None) or isinstance(result.exception, SystemExit)
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("error:")]
-    assert len(errors) == 1, result.output
-    for needle in needles:
-        assert str(needle) in errors[0], (needle, errors[0])
-    return errors[0]
 
 
 def no_temporaries(root) -> bool:
