@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from pixtask.cli._common import user_errors
+from pixtask.core.guards import check_number, check_seed
+from pixtask.core.output_plan import plan_folder
 from pixtask.core.seeding import rng_for
 from pixtask.tasks import get_task, list_tasks
 
@@ -65,6 +67,9 @@ def show(
     from pixtask.instructions import terminological
 
     with user_errors():
+        check_number(count, "--count", low=1, high=1000, integer=True)
+        check_number(level, "--level", low=1, high=5, integer=True)
+        check_seed(seed, "--seed")
         samples = _samples(get_task(task).id, count, seed, _split(split), level)
     for ins in samples:
         typer.echo(f"[{ins.direction}, {ins.structure}] {ins.text}")
@@ -79,11 +84,18 @@ def stats(
         bool, typer.Option(help="Also measure each held-out instruction's highest MiniLM cosine to training ones.")
     ] = False,
     per_task: Annotated[int, typer.Option(help="Training instructions sampled per task and direction.")] = 100,
+    overwrite: Annotated[bool, typer.Option(help="Replace the stats files of an earlier run in OUT.")] = False,
 ) -> None:
     """Distinct instructions per task and split (both directions, levels 1/3/5) and overall."""
     from pixtask.data.task_instructions import instruction_counts
 
     with user_errors():
+        check_number(per_task, "--per-task", low=1, high=100_000, integer=True)
+        check_seed(seed, "--seed")
+        if out is not None:
+            from pixtask.studies.instruction_similarity import STATS_FILES
+
+            plan_folder(out, overwrite=overwrite, names=STATS_FILES)
         counts = instruction_counts(seed)
     table = Table(title="distinct explanatory instructions (both directions, levels 1, 3, 5)")
     for col in ("task", "train", "held out"):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import typer
+from typer._click import exceptions as click_exceptions  # the click typer runs on
 
 from pixtask.cli import app as app_cli
 from pixtask.cli import bench, data, demo, evaluate, export, finetune, instructions, models, run, study, tasks, train
@@ -38,5 +40,32 @@ def _setup(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log deta
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
 
 
+def main(args: list[str] | None = None) -> int:
+    """The ``pixtask`` command: like ``app()``, but a mistyped command line (unknown option,
+    missing value, a word where a number goes) is one line, ``error: ...``, exit code 2, as every
+    other bad input is."""
+    try:
+        result = app(args=args, standalone_mode=False)
+    except click_exceptions.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "pixtask"
+        message = " ".join(exc.format_message().split())
+        if not message:  # no arguments: the help was shown
+            return exc.exit_code
+        print(f"error: {message} (see {where} --help)", file=sys.stderr)
+        return 2
+    except click_exceptions.ClickException as exc:
+        print(f"error: {' '.join(exc.format_message().split())}", file=sys.stderr)
+        return exc.exit_code
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def _entry() -> None:
+    """The console script (pyproject's ``pixtask``)."""
+    sys.exit(main())
+
+
 if __name__ == "__main__":
-    app()
+    _entry()

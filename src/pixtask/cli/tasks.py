@@ -14,7 +14,9 @@ from rich.table import Table
 
 from pixtask.cli._common import user_errors
 from pixtask.core.geometry import center_square
-from pixtask.core.image_io import read_image, write_image
+from pixtask.core.guards import check_number, check_seed
+from pixtask.core.image_io import check_output_format, read_image, write_image
+from pixtask.core.output_plan import plan_file
 from pixtask.core.seeding import rng_for
 from pixtask.data.photos import bundled_photos
 from pixtask.tasks import Category, get_task, list_tasks
@@ -72,10 +74,15 @@ def show(
     photo: Annotated[Path | None, typer.Option(help="Photo to use (default: a bundled test photo).")] = None,
     size: Annotated[int, typer.Option(help="Side of the centred square crop.")] = 256,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing OUT file.")] = False,
 ) -> None:
     """Write a grid of (input, target) examples of a task at each of its levels."""
     with user_errors():
+        check_number(size, "--size", low=32, high=4096, integer=True)
+        check_seed(seed, "--seed")
         task = get_task(task_id)
+        check_output_format(out)
+        plan_file(out, overwrite=overwrite, inputs=[photo] if photo else [])
         path = photo or next(p.path for p in bundled_photos() if p.id == "bundled/chelsea")
         clean = center_square(read_image(path), size)
         rows, labels = [], []
@@ -84,6 +91,6 @@ def show(
             rows.append([inp, tgt])
             labels.append("no levels" if level is None else f"level {level}")
         grid = image_grid(rows, col_labels=["input", "target"], row_labels=labels)
-        write_image(out, grid)
+        write_image(out, grid, overwrite=overwrite)
     typer.echo(f"{task.name} ({task.id}): {task.description}")
     typer.echo(f"wrote {out} ({len(rows)} rows, {np.asarray(grid).shape[1]}x{np.asarray(grid).shape[0]} px)")

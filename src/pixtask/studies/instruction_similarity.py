@@ -71,6 +71,10 @@ def heldout_similarity(
     }
 
 
+#: What write_stats writes, for callers that check the folder first.
+STATS_FILES = ("stats.json", "stats.md", "heldout_similarity.png")
+
+
 def write_stats(result: dict, out) -> None:
     """stats.json, stats.md and (with similarities) a histogram PNG into ``out``."""
     import json
@@ -85,7 +89,7 @@ def write_stats(result: dict, out) -> None:
     lines = [
         "# Explanatory instructions",
         "",
-        "`pixtask instructions stats --similarity --out docs/instructions`: distinct instructions per task "
+        "`pixtask instructions stats --similarity --out docs/instructions --overwrite`: distinct instructions per task "
         "(both directions, one parameter draw at each of levels 1, 3 and 5).",
         "",
         f"**{total['train']:,} distinct training instructions and {total['heldout']:,} held-out ones over "
