@@ -58,10 +58,13 @@ def build(
 @app.command("show")
 def show(
     bench: Annotated[Path, typer.Argument(help="A folder written by `pixtask bench build`.")] = Path("out/bench"),
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace an index.html that `bench show` did not write (its own is always renewed).")
+    ] = False,
 ) -> None:
     """Write an HTML page of the benchmark's examples (index.html in the benchmark folder)."""
     with user_errors():
-        page = write_bench_page(bench)
+        page = write_bench_page(bench, overwrite=overwrite)
     typer.echo(f"wrote {page}")
 
 

@@ -69,6 +69,10 @@ class BenchmarkConfig:
             raise ValueError(f"prompts must be at least 1, got {self.prompts}")
         if self.max_queries is not None and self.max_queries < 1:
             raise ValueError(f"max_queries must be at least 1, got {self.max_queries}")
+        if self.size > 4096:
+            raise ValueError(f"size must be at most 4096, got {self.size}")
+        if self.levels is not None and (not self.levels or any(not 1 <= v <= 5 for v in self.levels)):
+            raise ValueError(f"levels must be severities from 1 to 5, got {list(self.levels)}")
 
     def task_ids(self) -> list[str]:
         return resolve_tasks(self.tasks)
@@ -163,6 +167,24 @@ def plan(
             yield task, level, out
 
 
+def check_build_folder(out: Path, config: BenchmarkConfig) -> None:
+    """A benchmark is written into a new or empty folder, or over a build of the same settings
+    (which it rewrites byte for byte); anything else there would be replaced or orphaned."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: exists and is not a folder")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    manifest = out / "manifest.json"
+    if not manifest.exists() and {p.name for p in out.iterdir()} <= {"images", "manifest.csv", "index.html"}:
+        return  # an interrupted build (its manifest is written last): run again to finish it
+    try:
+        same = manifest.is_file() and _config_from(read_json_file(manifest)["config"]) == config
+    except (ValueError, AttributeError, KeyError, TypeError):
+        same = False
+    if not same:
+        raise ValueError(f"{out}: is not empty and holds no benchmark of these settings; choose a new folder")
+
+
 def build_benchmark(
     out_dir: str | Path,
     config: BenchmarkConfig = BenchmarkConfig(),
@@ -176,6 +198,7 @@ def build_benchmark(
     """
     config.validate()
     out = Path(out_dir)
+    check_build_folder(out, config)
     photos = photos if photos is not None else resolve_photos(config.photos)
     check_split(photos)
     warnings: list[str] = []

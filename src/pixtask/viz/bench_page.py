@@ -9,7 +9,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from pixtask.core.atomic_write import write_bytes_atomic
+from pixtask.core.output_plan import plan_file
 from pixtask.data.benchmark import load_manifest
+from pixtask.viz.page_mark import page_head, written_by
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
@@ -22,16 +24,24 @@ nav a{margin-right:.6em;font-size:12px}
 """
 
 
-def write_bench_page(bench_dir: str | Path, prompts_shown: int = 4, queries_shown: int = 3) -> Path:
-    """Write ``index.html`` into the benchmark folder and return its path."""
+TOOL = "pixtask bench show"
+
+
+def write_bench_page(
+    bench_dir: str | Path, prompts_shown: int = 4, queries_shown: int = 3, *, overwrite: bool = False
+) -> Path:
+    """Write ``index.html`` into the benchmark folder and return its path; an ``index.html``
+    that this function did not write is replaced only with ``overwrite``."""
     root = Path(bench_dir)
+    out = root / "index.html"
+    plan_file(out, overwrite=overwrite or written_by(out, TOOL))
     manifest = load_manifest(root)
     by_task: dict[str, dict] = defaultdict(lambda: defaultdict(list))
     for s in manifest["samples"]:
         by_task[s["task"]][s["level"]].append(s)
     cfg = manifest["config"]
     parts = [
-        "<!doctype html><meta charset='utf-8'><title>pixtask benchmark</title>",
+        f"{page_head(TOOL)}<title>pixtask benchmark</title>",
         f"<style>{_STYLE}</style>",
         "<h1>pixtask benchmark</h1>",
         f"<p class=meta>{len(manifest['samples'])} samples, {len(by_task)} tasks, photos: "
@@ -57,7 +67,6 @@ def write_bench_page(bench_dir: str | Path, prompts_shown: int = 4, queries_show
             parts.append(" prompts:")
             parts.extend(_pair_html(s) for s in prompts)
             parts.append("</div>")
-    out = root / "index.html"
     write_bytes_atomic(out, "\n".join(parts).encode())
     return out
 

@@ -12,9 +12,11 @@ from pathlib import Path
 from pixtask.core.atomic_write import write_bytes_atomic
 from pixtask.core.image_io import encode_image
 from pixtask.core.output_plan import plan_file
+from pixtask.viz.page_mark import page_head, written_by
 
 #: The page's first bytes: how `pixtask data show` recognises a page it wrote itself.
-GENERATOR = "<!doctype html><meta charset='utf-8'><meta name=generator content='pixtask data show'>"
+TOOL = "pixtask data show"
+GENERATOR = page_head(TOOL)
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:1.5em;color:#222;max-width:1100px}
@@ -35,15 +37,8 @@ def _e(value: object) -> str:
 
 
 def is_triplet_page(path: str | Path) -> bool:
-    """Whether ``path`` is a regular file that this module wrote (it starts with :data:`GENERATOR`)."""
-    path = Path(path)
-    if path.is_symlink() or not path.is_file():
-        return False
-    try:
-        with path.open("rb") as f:
-            return f.read(len(GENERATOR)) == GENERATOR.encode()
-    except OSError:
-        return False
+    """Whether ``path`` is a page that ``pixtask data show`` wrote."""
+    return written_by(path, TOOL)
 
 
 def write_triplet_page(
