@@ -34,7 +34,7 @@ stage_benches() {
   [ -f "$STUDY_BENCH/manifest.json" ] || $PIX bench build --out "$STUDY_BENCH" --photos bundled --levels 3 --prompts 3 --tasks "$SIX"
 }
 stage_eval() {
-  $PIX eval --model "$MODEL" --bench "$EVAL_BENCH" --out "docs/eval-$MODEL"
+  $PIX eval --model "$MODEL" --bench "$EVAL_BENCH" --out "docs/eval-$MODEL" --overwrite
   rm -rf "docs/eval-$MODEL/images" "docs/eval-$MODEL/report.html"  # they point into the local benchmark
   .venv/bin/python benchmarks/classical_baselines.py --bench "$EVAL_BENCH" --model "$MODEL"
 }

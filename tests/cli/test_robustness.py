@@ -643,3 +643,140 @@ def test_a_checkpoint_that_is_not_ours_is_one_line(tmp_path):
         runner.invoke(app, ["export", "checkpoint", "--checkpoint", str(evil), "--out", str(tmp_path / "m")])
     assert not shown, [str(w.message)[:80] for w in shown]
     assert not (tmp_path / "m").exists()
+
+
+# --- round two, second probe: command lines, older commands, labels, half-finished starts -------
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["run", "--bogus"], "--bogus"),
+        (["run", "-i", "x.png"], "--output"),
+        (["run", "-i", "x.png", "-o", "y.png", "--tile", "abc"], "--tile"),
+        (["frobnicate"], "frobnicate"),
+    ],
+)
+def test_command_line_mistakes_are_one_line(capsys, args, needle):
+    from pixtask.cli.main import main
+
+    assert main(args) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and err[0].startswith("error:") and needle in err[0], err
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["models", "list", "--size", "33"], "--size"),
+        (["models", "list", "--size", "0"], "--size"),
+        (["tasks", "show", "dejpeg", "--size", "0"], "--size"),
+        (["instructions", "show", "derain", "--count", "1000000000"], "--count"),
+        (["instructions", "show", "derain", "--count", "0"], "--count"),
+        (["instructions", "show", "derain", "--level", "9"], "--level"),
+        (["demo", "--level", "9"], "--level"),
+        (["bench", "build", "--levels", "0,9", "--tasks", "dejpeg"], "levels"),
+    ],
+)
+def test_older_commands_check_their_numbers(tmp_path, monkeypatch, args, needle):
+    monkeypatch.chdir(tmp_path)
+    fails_cleanly(args, needle)
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_older_commands_replace_nothing_unasked(tmp_path, bench):
+    mine = tmp_path / "task.png"
+    mine.write_bytes(b"keep")
+    fails_cleanly(["tasks", "show", "dejpeg", "--out", mine], "already exists")
+    notes = tmp_path / "stats"
+    notes.mkdir()
+    (notes / "stats.json").write_text("mine")
+    fails_cleanly(["instructions", "stats", "--out", notes], "not empty")
+    (bench / "index.html").write_text("<p>my notes</p>")
+    fails_cleanly(["bench", "show", bench], "index.html", "already exists")
+    assert mine.read_bytes() == b"keep" and (notes / "stats.json").read_text() == "mine"
+    assert (bench / "index.html").read_text() == "<p>my notes</p>"
+    (bench / "index.html").unlink()
+    for _ in range(2):  # its own page is renewed without --overwrite
+        assert runner.invoke(app, ["bench", "show", str(bench)]).exit_code == 0
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "manifest.json").write_text("{}")
+    fails_cleanly(["bench", "build", "--out", foreign, "--tasks", "dejpeg", "--levels", "3"], "foreign", "not empty")
+    assert [p.name for p in foreign.iterdir()] == ["manifest.json"]
+    report = bench / "images" / "report"
+    fails_cleanly(["eval", "--bench", bench, "--identity", "--out", report, "--overwrite"], "inside an input")
+    assert not report.exists()
+
+
+def test_study_options_are_checked_before_anything_is_written(tmp_path, bench):
+    fails_cleanly(
+        [
+            "study",
+            "mismatch",
+            "--bench",
+            bench,
+            "--prompt-tasks",
+            "denoise-gaussian",
+            "--input-tasks",
+            "denoise-gaussian",
+            "--max-queries",
+            "0",
+            "--out",
+            tmp_path / "m",
+        ],
+        "--max-queries",
+    )
+    fails_cleanly(
+        ["study", "few-shot", "--task", "dejpeg", "--bench", bench, "--lr", "nan", "--out", tmp_path / "f"], "lr"
+    )
+    fails_cleanly(
+        ["study", "few-shot", "--task", "dejpeg", "--bench", bench, "--strategies", "evil", "--out", tmp_path / "f"],
+        "evil",
+    )
+    assert not (tmp_path / "m").exists() and not (tmp_path / "f").exists()
+
+
+def test_labels_cannot_forge_lines_and_invisible_words_are_no_words(images, tmp_path):
+    photo = images / "photo.png"
+    decvt = tmp_path / "x.json"
+    decvt.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "1",
+                    "task": "derain\nerror: fake",
+                    "source_img_A": str(photo),
+                    "target_img_B": str(photo),
+                    "Task_Descriptions_from_A_to_B": "the rain fades",
+                }
+            ]
+        )
+    )
+    fails_cleanly(["data", "import", decvt], "x.json", "one line")
+    text = tmp_path / "text.png"
+    text.write_text("not an image")
+    decvt.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "1",
+                    "source_img_A": str(text),
+                    "target_img_B": str(photo),
+                    "Task_Descriptions_from_A_to_B": "the rain fades",
+                }
+            ]
+        )
+    )
+    fails_cleanly(["data", "import", decvt], "text.png", "not a recognised image")
+    with pytest.raises(ValueError, match="instruction is empty"):
+        Condition(instruction="\u200b\u200b\u200b")
+
+
+def test_a_failed_start_leaves_nothing_that_blocks_the_next(tmp_path, photo_128):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    out = tmp_path / "r"
+    first = runner.invoke(app, train(out, f"data.photos={photos}"))
+    assert first.exit_code != 0
+    again = runner.invoke(app, train(out))  # the same folder, now with good photos
+    assert again.exit_code == 0, again.output

@@ -139,6 +139,7 @@ def import_(
     with user_errors():
         from collections import Counter
 
+        from pixtask.core.image_io import ImageReadError, check_image_file
         from pixtask.core.output_plan import plan_file
         from pixtask.data.decvt import read_decvt, write_decvt
 
@@ -149,6 +150,11 @@ def import_(
         missing = [str(p) for p in named if not p.exists()]
         if missing:
             raise FileNotFoundError(f"{file}: {len(missing)} image(s) not found, e.g. {missing[0]}")
+        for path in named:  # by size and header only: a file that is no image is named now, not in training
+            try:
+                check_image_file(path)
+            except ImageReadError as exc:
+                raise ValueError(f"{file}: {exc}") from None
         if out is not None:
             plan_file(out, overwrite=overwrite, inputs=[file, *named])
         directions = sum(bool(p.a_to_b) + bool(p.b_to_a) for p in pairs)

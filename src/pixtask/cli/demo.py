@@ -18,6 +18,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from pixtask.cli._common import user_errors
+from pixtask.core.guards import check_number
 from pixtask.core.image_io import read_image, write_image
 from pixtask.data.benchmark import Benchmark, BenchmarkConfig, build_benchmark
 from pixtask.evaluation.evaluator import QueryResult, evaluate
@@ -42,6 +43,7 @@ def demo(
 ) -> None:
     """Run MODEL on test photos, told each task by example and in words; write a gallery and reports."""
     with user_errors():
+        check_number(level, "--level", low=1, high=5, integer=True)
         try:
             pipe = load_pipeline(model, device=device, tile=None)
         except WeightsError as exc:

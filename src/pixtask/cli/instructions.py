@@ -159,7 +159,7 @@ def describe(
         from rich.progress import Progress
 
         from pixtask.cli._common import console
-        from pixtask.core.guards import check_number, check_text, printable
+        from pixtask.core.guards import check_label, check_number, check_text, printable
         from pixtask.core.output_plan import plan_file, plan_folder
         from pixtask.data.describe_pairs import describe_folder
         from pixtask.data.paired_folder import PairedFolder
@@ -168,7 +168,7 @@ def describe(
         # every option checked before anything is read, sent or written
         d.check_endpoint(endpoint, "--endpoint")
         for name, value in (("--model", model), ("--task", task)):
-            if not check_text(value, name, max_chars=256).strip():
+            if not check_label(value, name, max_chars=256).strip():
                 raise ValueError(f"{name}: is empty")
         d.check_env_name(api_key_env, "--api-key-env")
         if task_hint is not None:

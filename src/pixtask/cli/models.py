@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pixtask.cli._common import user_errors
+from pixtask.core.guards import check_number
 from pixtask.models import DEFAULT_MODEL, get_config, list_models, list_pretrained
 from pixtask.models._registry import architecture_of, model_note
 from pixtask.models.counting import count
@@ -35,6 +36,10 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Variants with plain and thop-style parameter counts and MACs per sample at SIZE x SIZE."""
+    with user_errors():
+        check_number(size, "--size", low=32, high=4096, integer=True)
+        if size % 32:
+            raise ValueError(f"--size: must be a multiple of 32 (GenLV's size multiple), got {size}")
     rows, others = [], []
     for name in list_models():
         cfg = get_config(name)

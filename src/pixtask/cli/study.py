@@ -9,6 +9,7 @@ import typer
 from rich.progress import Progress
 
 from pixtask.cli._common import user_errors
+from pixtask.core.guards import check_number
 from pixtask.data.benchmark import Benchmark
 from pixtask.evaluation.evaluator import evaluate
 from pixtask.evaluation.report import write_report
@@ -79,6 +80,7 @@ def mismatch_command(
     from pixtask.studies.mismatch import mismatch, write_mismatch
 
     with user_errors():
+        check_number(max_queries, "--max-queries", low=1, high=10_000, integer=True)
         pipe = _pipeline(model, device)
         ps = _ids(prompt_tasks)
         qs = _ids(input_tasks)
@@ -171,9 +173,13 @@ def few_shot(
     from pixtask.training.finetune import FewShotConfig
 
     with user_errors():
-        base = from_pretrained(model)
+        check_number(shots, "--shots", low=1, high=10_000, integer=True)
         cfg = FewShotConfig(steps=steps, lr=lr, seed=seed, device=device)
         chosen = _ids(strategies) or None
+        for name in chosen or ():
+            FewShotConfig(strategy=name, steps=steps, lr=lr, seed=seed, device=device).validate()
+        cfg.validate()  # every option, before a pair is written
+        base = from_pretrained(model)
         summary = few_shot_study(
             base,
             task,

@@ -11,6 +11,7 @@ three modes.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -22,6 +23,11 @@ MODES: tuple[Mode, ...] = ("example", "instruction", "both")
 
 class ConditionError(ValueError):
     """A condition that tells nothing, or tells it in a form the receiver cannot read."""
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` shows anything: not only spaces or invisible format characters (U+200B)."""
+    return any(not c.isspace() and unicodedata.category(c) != "Cf" for c in text)
 
 
 def check_accepted(condition: Condition, modes: tuple[Mode, ...], model: str = "this model") -> Condition:
@@ -76,7 +82,7 @@ class Condition:
         text = self.instruction
         if isinstance(text, str):
             _checked(text, "the instruction")  # UTF-8, no control characters, bounded length
-            if not text.strip():
+            if not has_words(text):
                 raise ConditionError("the instruction is empty; describe the change in words or give no instruction")
         elif text is not None and not (isinstance(text, list) and all(isinstance(t, str) for t in text)):
             raise ConditionError(f"an instruction is a string (or a list of strings for a batch), got {text!r}")
@@ -89,7 +95,7 @@ class Condition:
     @property
     def has_text(self) -> bool:
         if isinstance(self.instruction, list):
-            return any(t.strip() for t in self.instruction)
+            return any(has_words(t) for t in self.instruction)
         return self.instruction is not None
 
     @property

@@ -46,6 +46,15 @@ def check_text(text: object, name: str = "the instruction", *, max_chars: int = 
     return text
 
 
+def check_label(text: object, name: str, *, max_chars: int = 200) -> str:
+    """A one-line name (a task label, a model name): :func:`check_text` without newlines or tabs,
+    so it can never forge a line of output."""
+    check_text(text, name, max_chars=max_chars)
+    if any(c in text for c in "\n\r\t"):  # type: ignore[operator]
+        raise ValueError(f"{name}: must be one line without tabs")
+    return text  # type: ignore[return-value]
+
+
 def printable(text: str) -> str:
     """``text`` safe to echo to a terminal or a log line: control characters and lone
     surrogates shown as escapes."""

@@ -66,6 +66,8 @@ def plan_folder(
     for f in inputs:
         if same_file(path, f) or Path(f).resolve().is_relative_to(path.resolve()):
             raise ValueError(f"{path}: holds an input of this run ({f}); choose another folder")
+        if Path(f).is_dir() and path.resolve().is_relative_to(Path(f).resolve()):
+            raise ValueError(f"{path}: is inside an input of this run ({f}); choose a folder outside it")
     if path.is_dir() and any(path.iterdir()):
         if not overwrite:
             raise ValueError(f"{path}: is not empty; {hint}")

@@ -25,6 +25,7 @@ from pixtask.core.guards import (
     MAX_INSTRUCTION_CHARS,
     MAX_JSON_BYTES,
     MAX_JSON_DEPTH,
+    check_label,
     check_text,
     json_depth,
     printable,
@@ -129,7 +130,7 @@ def _label(item: dict, key: str, where: str, default: str) -> str:
     value = item[key]
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    return check_text(value, f"{where}: {key}", max_chars=MAX_ID_CHARS)
+    return check_label(value, f"{where}: {key}", max_chars=MAX_ID_CHARS)
 
 
 def _where(path: Path, n: int, item: dict) -> str:

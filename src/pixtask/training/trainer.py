@@ -47,7 +47,7 @@ from pixtask.training.config import TrainConfig, result_differences
 from pixtask.training.distributed import init_distributed, rank_device, rank_indices, wrap_model
 from pixtask.training.objectives import ImageObjective, StepContext, objective_for, token_model_overrides
 from pixtask.training.policy import apply_freeze
-from pixtask.training.run_folder import RunFolder
+from pixtask.training.run_folder import CONFIG_NAME, RunFolder
 from pixtask.training.validation import Validator
 
 
@@ -323,6 +323,8 @@ class Trainer:
         if self.overwrite:
             return
         found = self.run.run_files()
+        if found == [CONFIG_NAME]:  # a start that failed before its first step: nothing to keep
+            return
         if found:
             raise ValueError(
                 f"{self.out}: holds a run already ({', '.join(found)}); pass --resume to continue it or "
