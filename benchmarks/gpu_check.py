@@ -111,7 +111,7 @@ def time_inference(device: torch.device, name: str, size: int, batch: int, preci
     torch.manual_seed(0)
     model = create_model(name).eval().to(device)
     x = torch.rand(batch, 3, size, size, device=device)
-    p = torch.rand(batch, 3, 256, 256, device=device)
+    p = torch.rand(batch, 3, min(size, 256), min(size, 256), device=device)  # the pipeline's prompt_size
     reset_peak(device)
     times = []
     with torch.no_grad(), autocast(device, precision):

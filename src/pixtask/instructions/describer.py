@@ -38,6 +38,7 @@ from pathlib import Path
 from pixtask.core.atomic_write import write_bytes_atomic
 from pixtask.core.guards import MAX_INSTRUCTION_CHARS, check_file_size, check_number, check_text, loads_json
 from pixtask.core.image_io import encode_image, read_image
+from pixtask.instructions.engine import banned_phrase
 
 log = logging.getLogger(__name__)
 
@@ -199,8 +200,7 @@ def check_fields(data: object, captions: bool) -> dict[str, str]:
         except ValueError as exc:
             raise InvalidReplyError(str(exc)) from None
         if key in DIRECTION_KEYS:
-            low = value.lower()
-            banned = next((p for p in BANNED_PHRASES if p in low), None)
+            banned = banned_phrase(value, BANNED_PHRASES)  # whole words: "image and" is no "image a"
             if banned:
                 raise InvalidReplyError(f"{key} uses the banned phrase {banned!r}")
         fields[key] = value

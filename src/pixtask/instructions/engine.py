@@ -11,14 +11,19 @@ restores (input = op(photo)) is told forward by the bank's ``vanish`` clauses, a
 applies its operator by ``appear``; backward swaps them, so one bank serves a task, its
 inverse, and both directions of each.
 
-Splits: the last entry of every phrase list and of every structure list is held out; a
-*train* instruction uses none of them and a *heldout* one uses held-out structures and
-phrases only, so "unseen" instructions really are composed of unseen parts. Generation is a
-pure function of its arguments and the random generator it is given.
+Splits: about a fifth of every phrase list (at least one entry) is held out, chosen by a
+stable hash of the phrase rather than its position, and so is one severity word per level and
+a fifth of the sentence structures. A phrase held out anywhere is held out everywhere, and so
+is every phrase that contains one, so a held-out phrase of any task appears in no training
+instruction of any task (:data:`HELDOUT_PHRASES`). A *train* instruction uses no held-out part
+and a *heldout* one uses held-out structures and phrases only, so "unseen" instructions really
+are composed of unseen parts. Generation is a pure function of its arguments and the random
+generator it is given.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from collections.abc import Iterator
@@ -62,7 +67,13 @@ KEEP = (
     " The framing and the content stay exactly as they are.",
     " Leave the layout of the scene untouched.",
 )
-BANNED = ("image a", "image b", "transform", " into image", "first image", "second image", "task")
+# the paper's banned phrases, and "correct" (a task name's suffix: "brighten-correction")
+# (whole words, so each inflection is listed: "image a" must not catch "image and")
+BANNED = (
+    *("image a", "image b", "into image", "first image", "second image"),
+    *("transform", "transforms", "transformed", "transforming", "transformation", "task", "tasks"),
+    *("correct", "corrects", "corrected", "correcting", "correction"),
+)
 
 
 @dataclass(frozen=True)
@@ -73,9 +84,59 @@ class Instruction:
     structure: str  # "paragraph" or "steps"
 
 
+HELDOUT_SHARE = 0.2
+
+
+def _slots() -> list[tuple[str, ...]]:
+    """Every list a split is drawn from: each bank's five phrase lists, the structures, the
+    clauses about what stays and each level's severity words."""
+    slots = [PARAGRAPH, STEPS, KEEP, *SEVERITY.values()]
+    for bank in BANKS.values():
+        slots += [bank.what, bank.appear, bank.vanish, bank.after_appear, bank.after_vanish]
+    return slots
+
+
+def _stable_order(entry: str) -> str:
+    return hashlib.sha256(entry.encode()).hexdigest()
+
+
+def _contains(text: str, phrase: str) -> bool:
+    """Whether ``phrase`` occurs in ``text`` as whole words (placeholders count as words)."""
+    pattern = r"(?<![\w{])" + re.escape(phrase.lower()) + r"(?![\w}])"
+    return re.search(pattern, text.lower()) is not None
+
+
+def _is_phrase(text: str) -> bool:
+    """Two or more words, not counting placeholders."""
+    return len(re.sub(r"\{\w+\}", " ", text).split()) >= 2
+
+
+def _heldout_phrases() -> frozenset[str]:
+    """A fifth of each slot (at least one entry, by a stable hash of the text), then closed: a
+    phrase that contains a held-out phrase is held out too, in every slot, so no training
+    instruction can carry a held-out phrase (two or more words) inside a longer one."""
+    held: set[str] = set()
+    for slot in _slots():
+        phrases = [e for e in dict.fromkeys(slot) if e]
+        k = max(1, round(HELDOUT_SHARE * len(phrases)))
+        held.update(sorted(phrases, key=_stable_order)[:k])
+    everything = {e for slot in _slots() for e in slot if e}
+    while True:  # single words ("grain", "light") are words, not phrases: they may recur
+        phrases = [h for h in held if _is_phrase(h)]
+        grown = {e for e in everything - held if any(_contains(e, h) for h in phrases)}
+        if not grown:
+            return frozenset(held)
+        held |= grown
+
+
+HELDOUT_PHRASES = _heldout_phrases()
+
+
 def _part(options: tuple[str, ...], split: Split) -> tuple[str, ...]:
-    """The entries a split may use: all but the last for train, only the last for held out."""
-    return options[:-1] if split == "train" else options[-1:]
+    """The entries a split may use. The empty clause about what stays belongs to both."""
+    if split == "train":
+        return tuple(e for e in options if e not in HELDOUT_PHRASES)
+    return tuple(e for e in options if e in HELDOUT_PHRASES or not e)
 
 
 def _clauses(orientation: Orientation, direction: Direction, bank: Bank) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -84,8 +145,7 @@ def _clauses(orientation: Orientation, direction: Direction, bank: Bank) -> tupl
 
 
 def _severity(level: int | None, split: Split) -> tuple[str, ...]:
-    words = SEVERITY.get(level, SEVERITY[None])
-    return words if split == "train" else words[-1:]
+    return _part(SEVERITY.get(level, SEVERITY[None]), split)
 
 
 def _render(structure: str, change: str, after: str, keep: str) -> str:
@@ -163,19 +223,49 @@ def all_instructions(
         yield _render(structure, _fill(change, what, sev, detail), after, keep)
 
 
+def instruction_parts(
+    operator: str,
+    orientation: Orientation,
+    params: dict[str, Any],
+    *,
+    level: int | None = None,
+    direction: Direction = "forward",
+    split: Split = "train",
+) -> set[str]:
+    """The filled clauses and the fixed words of the structures that :func:`all_instructions`
+    composes its instructions of: what a check of every instruction's words needs to read,
+    without the whole product."""
+    bank, structures, changes, afters, whats, sevs = _choices(operator, orientation, direction, level, split)
+    detail = bank.detail(params) if bank.detail else ""
+    filled = {_fill(c, w, s, detail) for c, w, s in itertools.product(changes, whats, sevs)}
+    fixed = {re.sub(r"\{\w+\}", " ", structure) for _, structure in structures}
+    return filled | set(afters) | {k for k in _part(KEEP, split) if k} | fixed
+
+
 def banned_words(task_id: str, operator: str) -> tuple[str, ...]:
     """What an instruction for this task may not contain: its id, its terms and the phrases
     the paper bans ("image A", "transform X into Y")."""
     return (task_id.replace("-", " "), task_id, *BANKS[operator].terms, *BANNED)
 
 
-def names_the_task(text: str, task_id: str, operator: str) -> str | None:
-    """The banned word or phrase ``text`` contains (matched from a word start), or None."""
+def banned_phrase(text: str, phrases: tuple[str, ...] = BANNED) -> str | None:
+    """The first of ``phrases`` that ``text`` contains as whole words, or None: "image a" is
+    banned, "the whole image and" is not."""
     low = text.lower()
-    for word in banned_words(task_id, operator):
+    for phrase in phrases:
+        if re.search(r"(?<![a-z0-9])" + re.escape(phrase.lower().strip()) + r"(?![a-z0-9])", low):
+            return phrase
+    return None
+
+
+def names_the_task(text: str, task_id: str, operator: str) -> str | None:
+    """The task term or banned phrase ``text`` contains, or None. Task terms match from a word
+    start ("dehaz" catches "dehazing"); the paper's banned phrases match whole words."""
+    low = text.lower()
+    for word in (task_id.replace("-", " "), task_id, *BANKS[operator].terms):
         if re.search(r"(?<![a-z])" + re.escape(word.lower().strip()), low):
             return word
-    return None
+    return banned_phrase(text)
 
 
 def terminological(task_id: str, code: int | None = None) -> str:

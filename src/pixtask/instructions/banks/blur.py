@@ -101,7 +101,7 @@ BANKS: dict[str, Bank] = {
         (
             "the {what} is pulled back into focus",
             "the discs of the {what} shrink back to points",
-            "the {what} is corrected so edges are crisp",
+            "the {what} is undone so edges are crisp",
             "the focus is restored and the {what} gone",
         ),
         (

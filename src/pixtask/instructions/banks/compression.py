@@ -6,7 +6,7 @@ from pixtask.instructions.banks._common import B, Bank
 
 BANKS: dict[str, Bank] = {
     "jpeg": B(
-        ("blocky artefacts", "eight-pixel blocks", "compression blocking", "ringing squares"),
+        ("blocky artefacts", "eight-pixel blocks", "compression blocks", "ringing squares"),
         (
             "{sev} {what} appear, with halos around edges",
             "the picture is saved cheaply, leaving {sev} {what}",
@@ -34,7 +34,7 @@ BANKS: dict[str, Bank] = {
         terms=("jpeg", "dejpeg", "compression artefact"),
     ),
     "jpeg2000": B(
-        ("smooth smearing", "blurry ripples", "soft smudges", "washed-out fine detail"),
+        ("smooth smearing", "blurry rippling", "soft smudging", "washed-out fine detail"),
         (
             "{sev} {what} wipes out fine texture",
             "{sev} {what} leaves ripples along edges",
@@ -52,7 +52,7 @@ BANKS: dict[str, Bank] = {
         terms=("jpeg", "2000"),
     ),
     "pixelate": B(
-        ("chunky squares", "big square pixels", "coarse blocks", "low-resolution grid"),
+        ("chunky squares", "big square pixels", "coarse blocks", "low-resolution grid cells"),
         (
             "the scene is rebuilt from {sev} {what}",
             "detail collapses into {sev} {what}",
@@ -98,7 +98,7 @@ BANKS: dict[str, Bank] = {
         terms=("quantiz", "otsu"),
     ),
     "quantize-median-cut": B(
-        ("small palette", "limited colours", "handful of flat colours", "poster colours"),
+        ("few palette colours", "limited colours", "flat colours", "poster colours"),
         (
             "the colours are reduced to {sev} {what}",
             "every pixel snaps to {sev} {what}",
@@ -106,7 +106,7 @@ BANKS: dict[str, Bank] = {
             "the scene is painted with {sev} {what}",
         ),
         (
-            "the {what} is widened back to every hue",
+            "the {what} widen back to every hue",
             "the {what} give way to subtle colour",
             "colour gradients return in place of the {what}",
             "the {what} are blended into natural tones",
@@ -126,7 +126,7 @@ BANKS: dict[str, Bank] = {
         terms=("quantiz", "median cut", "palette reduction"),
     ),
     "quantize-uniform": B(
-        ("coarse brightness steps", "banding", "stair-stepped tones", "few tone levels"),
+        ("coarse brightness steps", "bands", "stair-stepped tones", "few tone levels"),
         (
             "{sev} {what} cut through the gradients",
             "the tones are rounded to {sev} {what}",

@@ -66,7 +66,7 @@ BANKS: dict[str, Bank] = {
         terms=("dering", "ringing artefact", "ringing artifact", "gibbs"),
     ),
     "richardson-lucy": B(
-        ("over-restored edges", "restoration halos", "crunchy detail", "brittle sharpening"),
+        ("over-restored edges", "restoration halos", "crunchy details", "brittle sharpened edges"),
         (
             "{sev} {what} appear as the picture is pushed too far",
             "{sev} {what} creep in around edges",
@@ -111,7 +111,7 @@ BANKS: dict[str, Bank] = {
         ("colour-filter checkerboard", "raw sensor pattern", "red-green-blue grid", "mosaic of single channels"),
         (
             "each pixel keeps one colour only, leaving {what}",
-            "the picture becomes {what}",
+            "the picture becomes a {what}",
             "colour is sampled sparsely in {what}",
             "the scene is reduced to {what}",
         ),
@@ -184,7 +184,7 @@ BANKS: dict[str, Bank] = {
         terms=("super-resolution", "super resolution", "upscal", "bicubic"),
     ),
     "grayscale": B(
-        ("colour", "the colours", "every hue", "the palette"),
+        ("colour", "hue", "tint", "chroma"),
         (
             "{what} drains away, leaving shades of grey",
             "the scene loses {what} entirely",

@@ -19,7 +19,7 @@ def _exposure(p: dict) -> str:
 
 BANKS: dict[str, Bank] = {
     "low-light": B(
-        ("darkness", "dim light", "underexposure", "gloom"),
+        ("darkness", "dim light", "murk", "gloom"),
         (
             "{sev} {what} falls over the scene and grain creeps in",
             "the lights go down: {sev} {what}",
@@ -39,10 +39,10 @@ BANKS: dict[str, Bank] = {
             "only bright spots stand out",
         ),
         ("details are visible everywhere", "the picture looks well lit", "colours are lively", "shadows hold detail"),
-        terms=("low-light", "low light", "lowlight"),
+        terms=("low-light", "low light", "lowlight", "underexpos", "under-expos"),
     ),
     "exposure": B(
-        ("wrong exposure", "exposure error", "light-level mistake", "mis-metered light"),
+        ("wrong light level", "metering error", "light-level mistake", "mis-metered light"),
         (
             "{sev} {what} shifts the whole picture and {detail}",
             "{sev} {what} throws the tones off",
@@ -50,7 +50,7 @@ BANKS: dict[str, Bank] = {
             "{sev} {what} pushes the tones to one end",
         ),
         (
-            "the {what} is corrected so mid-tones sit right",
+            "the {what} is evened out so mid-tones sit right",
             "the {what} is fixed and tones are balanced",
             "the light level is set right, undoing the {what}",
             "the {what} is compensated",
@@ -68,10 +68,10 @@ BANKS: dict[str, Bank] = {
             "brightness looks natural",
         ),
         detail=_exposure,
-        terms=("exposure correction",),
+        terms=("exposure", "overexpos", "underexpos", "over-expos", "under-expos"),
     ),
     "vignette": B(
-        ("dark corners", "shading of the corners", "falloff towards the edges", "shaded borders"),
+        ("dark corners", "shaded corners", "darkened edges", "shaded borders"),
         (
             "{sev} {what} darken the frame towards its borders",
             "light falls off into {sev} {what}",
@@ -99,7 +99,7 @@ BANKS: dict[str, Bank] = {
         terms=("vignett",),
     ),
     "colour-cast": B(
-        ("colour cast", "tinted light", "colour bias", "off-white tint"),
+        ("stain of colour", "tinted light", "colour bias", "off-white tint"),
         (
             "{sev} {what} washes over the scene, {detail}",
             "whites pick up {sev} {what}, {detail}",
@@ -109,7 +109,7 @@ BANKS: dict[str, Bank] = {
         (
             "the {what} is neutralised so whites look white",
             "the {what} is removed and greys are neutral",
-            "the {what} is balanced out",
+            "the {what} is lifted from every tone",
             "colours are set right, with the {what} gone",
         ),
         (
@@ -120,7 +120,15 @@ BANKS: dict[str, Bank] = {
         ),
         ("whites are clean", "skin tones look natural", "the light looks neutral", "greys are grey"),
         detail=_cast,
-        terms=("white balance", "white-balance"),
+        terms=(
+            "white balanc",
+            "white-balanc",
+            "colour balanc",
+            "color balanc",
+            "colour cast",
+            "color cast",
+            "balanced out",
+        ),
     ),
     "local-laplacian": B(
         ("local detail contrast", "micro-contrast", "textural punch", "fine tonal detail"),
@@ -187,7 +195,7 @@ BANKS: dict[str, Bank] = {
         terms=("clahe", "histogram equali"),
     ),
     "histogram-equalization": B(
-        ("the tonal range", "the brightness spread", "the tone distribution", "the tones"),
+        ("the tonal range", "the brightness spread", "the tone distribution", "the tonal balance"),
         (
             "{what} is stretched so every brightness is equally used",
             "{what} is spread to fill black to white",

@@ -6,7 +6,7 @@ from pixtask.instructions.banks._common import B, Bank
 
 BANKS: dict[str, Bank] = {
     "canny": B(
-        ("thin white outlines", "one-pixel contour lines", "line drawing of the edges", "bare outlines"),
+        ("thin white outlines", "one-pixel contour lines", "traced edge lines", "bare outlines"),
         (
             "everything but {what} on black is removed",
             "the scene is traced as {what} on black",
@@ -34,7 +34,7 @@ BANKS: dict[str, Bank] = {
         terms=("canny", "edge detect", "edge map"),
     ),
     "laplacian": B(
-        ("glowing edges", "second-derivative edge glow", "bright rims on black", "edge response"),
+        ("glowing edges", "second-derivative edge rims", "bright rims on black", "edge responses"),
         (
             "the scene is turned into {what}, bright where tones change fast",
             "flat areas go black, leaving {what}",
@@ -57,7 +57,7 @@ BANKS: dict[str, Bank] = {
         terms=("laplacian", "edge map"),
     ),
     "sobel": B(
-        ("gradient strength", "edge strength", "brightness change", "the steepness of tones"),
+        ("gradient strength", "edge strength", "brightness change", "tonal steepness"),
         (
             "the picture is replaced by {what}: bright where tones change, black where flat",
             "every pixel shows {what} in grey",
@@ -85,7 +85,7 @@ BANKS: dict[str, Bank] = {
         terms=("sobel", "gradient magnitude", "edge map"),
     ),
     "dog": B(
-        ("fine line work", "soft ink lines", "sketch of fine structure", "delicate lines"),
+        ("fine pen lines", "soft ink lines", "sketched lines of fine structure", "delicate lines"),
         (
             "the scene is drawn as {what} on black",
             "only {what} remain",

@@ -6,7 +6,7 @@ from pixtask.instructions.banks._common import B, Bank
 
 BANKS: dict[str, Bank] = {
     "gaussian-noise": B(
-        ("grain", "speckled grain", "fine random speckle", "fizz of random dots"),
+        ("grain", "speckled grain", "fine speckle", "fizz of tiny dots"),
         (
             "{sev} {what} settles evenly over every surface",
             "each pixel is jostled by {sev} {what}",
@@ -34,9 +34,9 @@ BANKS: dict[str, Bank] = {
         terms=("gaussian", "denois"),
     ),
     "gaussian-noise-ycrcb": B(
-        ("colour blotches", "coloured speckle", "chroma grain", "mottled colour specks"),
+        ("colour blotching", "coloured speckle", "chroma grain", "mottled colour speckle"),
         (
-            "{sev} {what} of red and green spread over the scene",
+            "{sev} {what} of red and green spreads over the scene",
             "{sev} {what} tints neighbouring pixels differently",
             "flat regions pick up {sev} {what}",
             "{sev} {what} dances across the smooth areas",

@@ -35,7 +35,7 @@ BANKS: dict[str, Bank] = {
         terms=("photographic style", "photographic-style", "lut"),
     ),
     "rtv": B(
-        ("flat colour regions", "smoothed texture", "painterly flattening", "texture-free patches"),
+        ("flat colour regions", "smoothed textures", "painterly flat areas", "texture-free patches"),
         (
             "textures are wiped into {what} while main edges stay",
             "the scene is simplified into {what}",
@@ -63,11 +63,11 @@ BANKS: dict[str, Bank] = {
         terms=("rtv", "relative total variation"),
     ),
     "pencil-gray": B(
-        ("graphite strokes", "grey hatching", "grey graphite sketch", "hatched lines"),
+        ("graphite strokes", "grey hatch marks", "grey graphite scribbles", "hatched lines"),
         (
             "the scene is redrawn in {what} on white paper",
             "{what} replace colour and tone",
-            "the picture becomes {what}",
+            "the picture is made of {what}",
             "outlines and shadows are rendered as {what}",
         ),
         (
@@ -86,11 +86,11 @@ BANKS: dict[str, Bank] = {
         terms=("pencil",),
     ),
     "pencil-color": B(
-        ("coloured graphite strokes", "crayon hatching", "coloured sketch", "tinted hatched lines"),
+        ("coloured graphite strokes", "crayon hatch marks", "coloured sketch lines", "tinted hatched lines"),
         (
             "the scene is redrawn in {what}",
             "{what} replace smooth tone",
-            "the picture becomes {what}",
+            "the picture is made of {what}",
             "surfaces are hatched with {what}",
         ),
         (
@@ -109,11 +109,11 @@ BANKS: dict[str, Bank] = {
         terms=("pencil",),
     ),
     "watercolour": B(
-        ("washes of paint", "soft pools of wet paint", "bleeding paint", "wet washes"),
+        ("washes of paint", "soft pools of wet paint", "bleeding colours", "wet washes"),
         (
             "the scene is repainted in {what}",
             "colours soften into {what}",
-            "the picture becomes {what}",
+            "the picture is made of {what}",
             "detail dissolves into {what}",
         ),
         (
@@ -127,11 +127,11 @@ BANKS: dict[str, Bank] = {
         terms=("watercolo",),
     ),
     "cartoon": B(
-        ("bold outlines and flat colour", "comic-book shading", "cel shading", "inked outlines"),
+        ("bold outlines and flat colours", "comic-book inks", "cel-shaded patches", "inked outlines"),
         (
             "the scene is redrawn with {what}",
             "colours flatten into bands with {what}",
-            "the picture becomes {what}",
+            "the picture is made of {what}",
             "{what} replace photographic tone",
         ),
         (
@@ -145,11 +145,11 @@ BANKS: dict[str, Bank] = {
         terms=("cartoon",),
     ),
     "superpixel-mosaic": B(
-        ("irregular flat cells", "mosaic of patches", "stained-glass cells", "compact colour cells"),
+        ("irregular flat cells", "mosaic patches", "stained-glass cells", "compact colour cells"),
         (
             "the scene is rebuilt from {what}, each one colour",
             "detail is merged into {what}",
-            "the picture becomes {what}",
+            "the picture is made of {what}",
             "{what} replace texture",
         ),
         (

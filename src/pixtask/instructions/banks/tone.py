@@ -16,7 +16,7 @@ def _tone(p: dict) -> str:
 
 BANKS: dict[str, Bank] = {
     "oversharpen": B(
-        ("excess crispness", "harsh edge halos", "crunchy contrast at edges", "bright outlines"),
+        ("excess crispness", "harsh edge haloing", "crunchy contrast at edges", "bright outlining"),
         (
             "{sev} {what} outlines every edge",
             "edges are pushed hard, leaving {sev} {what}",
@@ -55,7 +55,7 @@ BANKS: dict[str, Bank] = {
             "the {what} is taken back so tones sit where they belong",
             "the {what} is toned down",
             "the {what} is removed and shadows regain depth",
-            "the {what} is corrected",
+            "the {what} is reined in",
         ),
         ("the picture looks washed out", "shadows turn grey", "colours look pale", "highlights clip"),
         ("shadows are deep", "colours are rich", "the picture looks balanced", "highlights hold detail"),
@@ -72,7 +72,7 @@ BANKS: dict[str, Bank] = {
         ),
         (
             "the {what} is lifted so the tones are bright again",
-            "the {what} is corrected",
+            "the {what} is reversed",
             "the {what} is removed and colours shine",
             "the {what} is brightened away",
         ),
@@ -111,7 +111,7 @@ BANKS: dict[str, Bank] = {
         terms=("contrast strength", "contrast-strength"),
     ),
     "contrast-weaken": B(
-        ("flatness", "loss of contrast", "dull, flat tone curve", "compressed tones"),
+        ("flatness", "loss of contrast", "dull, flat tone curve", "compressed tonal range"),
         (
             "{sev} {what} settles over the picture {detail}",
             "tones are squeezed together by {sev} {what}",
@@ -119,7 +119,7 @@ BANKS: dict[str, Bank] = {
             "{sev} {what} greys out the blacks and whites",
         ),
         (
-            "the {what} is corrected so blacks and whites return",
+            "the {what} is reversed so blacks and whites return",
             "the {what} is lifted {detail}",
             "the {what} is stretched away",
             "the {what} is removed",
@@ -130,7 +130,7 @@ BANKS: dict[str, Bank] = {
         terms=("contrast weaken", "contrast-weaken"),
     ),
     "saturate-strengthen": B(
-        ("overblown colour", "loud colour", "boosted colour", "garish hues"),
+        ("overblown colour", "loud colour", "boosted colour", "garish tint"),
         (
             "{sev} {what} floods the picture {detail}",
             "every hue is pushed into {sev} {what}",
@@ -149,7 +149,7 @@ BANKS: dict[str, Bank] = {
         terms=("saturation", "saturate"),
     ),
     "saturate-weaken": B(
-        ("faded colour", "washed-out hues", "muted colour", "drained colour"),
+        ("faded colour", "washed-out colouring", "muted colour", "drained colour"),
         (
             "{sev} {what} comes over the picture {detail}",
             "every hue fades into {sev} {what}",

@@ -11,7 +11,7 @@ def _snow(p: dict) -> str:
 
 BANKS: dict[str, Bank] = {
     "snow": B(
-        ("snowflakes", "falling snow", "white flakes", "flurry"),
+        ("snowflakes", "falling snowflakes", "white flakes", "flurries"),
         (
             "{sev} {what} fill the air in front of the scene and {detail}",
             "{sev} {what} drift over everything",
