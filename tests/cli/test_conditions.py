@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from pixtask.cli.main import app
 from pixtask.core.condition import ConditionError
 from pixtask.core.image_io import read_image, write_image
+from pixtask.core.seeding import rng_for
 from pixtask.data.multitask import MultiTaskDataset, TaskMixture
 from pixtask.data.photos import bundled_photos
 from pixtask.data.task_instructions import task_violation
@@ -46,6 +47,29 @@ def test_the_dataset_draws_each_mode_with_explanatory_words():
     assert np.array_equal(only_examples[3]["images"].numpy(), data[3]["images"].numpy())
     with pytest.raises(ValueError, match="condition_modes must weigh"):
         _dataset({"words": 1.0})
+
+
+def test_a_share_of_worded_samples_is_told_by_words_about_its_own_pair():
+    from pixtask.instructions.measured import describe_pair
+
+    photos = [p for p in bundled_photos() if p.split == "train"]
+    mixture = TaskMixture({"derain": 1.0, "white-balance": 1.0})
+    words = {"instruction": 1.0}
+    measured = MultiTaskDataset(photos, mixture, crop=32, condition_modes=words, measured_words=1.0)
+    templates = MultiTaskDataset(photos, mixture, crop=32, condition_modes=words)
+    for i in range(6):
+        images, task, _, _, condition = measured.sample(i)
+        query_input, query_target = images[2], images[3]
+        # the words describe the very pair the model is asked to produce (same measurement)
+        rng = rng_for(0, "condition", i)
+        rng.choice(1, p=[1.0])  # the mode draw comes first
+        rng.random()  # then the draw for measured words
+        assert condition["instruction"] == describe_pair(query_input, query_target, rng)
+        assert templates[i]["instruction"] != condition["instruction"]
+        assert task_violation(task, condition["instruction"]) is None
+    assert np.array_equal(measured[3]["images"].numpy(), templates[3]["images"].numpy())
+    with pytest.raises(ValueError, match="measured_words is a share"):
+        MultiTaskDataset(photos, mixture, crop=32, measured_words=1.5)
 
 
 @pytest.fixture(scope="module")

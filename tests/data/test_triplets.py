@@ -70,6 +70,9 @@ def test_each_pair_is_written_both_ways_with_its_own_instruction(parquet_build):
         assert np.array_equal(fwd["input"], bwd["output"]) and np.array_equal(fwd["output"], bwd["input"])
         assert fwd["instruction"] != bwd["instruction"]
         assert fwd["task"] == bwd["task"] and fwd["heldout"] == bwd["heldout"]
+        # and words measured from the pair itself, which read the other way round backwards
+        assert fwd["measured_instruction"] and fwd["measured_instruction"] != bwd["measured_instruction"]
+        assert fwd["measured_instruction"] not in (fwd["instruction"], bwd["instruction"])
     assert [records[f"{i:08d}-forward"]["task"] for i in range(5)] == [*TASKS, TASKS[0]]
 
 

@@ -14,7 +14,7 @@ from pixtask.cli.main import app
 from pixtask.core.seeding import rng_for
 from pixtask.data.task_instructions import describe_task, instruction_counts, task_violation
 from pixtask.instructions import BANKS, all_instructions, banks, explain, names_the_task
-from pixtask.instructions.engine import instruction_parts
+from pixtask.instructions.engine import instruction_parts, leaked_phrases
 from pixtask.tasks import get_task, list_tasks
 
 runner = CliRunner()
@@ -149,7 +149,9 @@ def test_no_held_out_phrase_of_any_task_is_in_a_training_phrase_of_any_task():
     train_entries = {e for slot in _slots() for e in _part(slot, "train") if e}
     assert len(held) > 250 and train_entries
     leaks = [(h, t) for h in held for t in train_entries if _contains(t, h)]
-    assert leaks == []
+    assert leaks == [] and leaked_phrases() == []
+    assert _contains("the flakes stop falling now", "the {what} stop falling") is False
+    assert _contains("so the edges are crisp again", "edges are crisp")  # a leak would be found
 
 
 def test_about_a_fifth_of_every_slot_is_held_out_including_a_severity_word_per_level():

@@ -13,6 +13,7 @@ from pixtask.core.condition import check_mode
 from pixtask.core.guards import check_number
 from pixtask.core.output_plan import plan_folder
 from pixtask.data.benchmark import Benchmark
+from pixtask.evaluation.controls import SPLITS
 from pixtask.evaluation.evaluator import evaluate
 from pixtask.evaluation.report import REPORT_FILES, write_report
 from pixtask.models.hub import WeightsError
@@ -39,9 +40,17 @@ def evaluate_command(
     instructions: Annotated[
         str,
         typer.Option(
-            help="heldout (explanatory, never trained on), train (explanatory), or terminological (the task's name)."
+            help="user (phrasings as people write them, never trained on; the trained tasks), heldout (explanatory "
+            "templates never trained on), train (explanatory), or terminological (the task's name)."
         ),
     ] = "heldout",
+    controls: Annotated[
+        bool,
+        typer.Option(
+            help="With words: also tell each query empty words, another task's words and the opposite change's "
+            "words, and report whether the words are read."
+        ),
+    ] = True,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, ...")] = "auto",
     precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
     resize: Annotated[
@@ -58,8 +67,8 @@ def evaluate_command(
         if not (prompt or instruction):
             raise ValueError("tell the task somehow: --prompt, --instruction, or both")
         mode = "both" if prompt and instruction else ("example" if prompt else "instruction")
-        if instructions not in ("heldout", "train", "terminological"):
-            raise ValueError(f"--instructions must be heldout, train or terminological, got {instructions!r}")
+        if instructions not in SPLITS:
+            raise ValueError(f"--instructions must be one of {', '.join(SPLITS)}, got {instructions!r}")
         built = Benchmark.open(bench)
         selected = set(resolve_tasks(tasks, set(built.tasks), strict=False))
         if identity:
@@ -89,11 +98,19 @@ def evaluate_command(
                 instruction_split=instructions,
                 resize=resize,
                 progress=lambda d, t, label="": bar.update(job, completed=d, total=t, description=label),
+                controls=controls and not identity,
             )
         summary = write_report(results, built, out, title)
     for cat, c in summary["categories"].items():
         typer.echo(
             f"{cat}: model {c['model']} vs identity {c['identity']}, stronger baseline {c['baseline']} "
             f"({c['beats_baseline']}/{c['tasks']} tasks beat it)"
+        )
+    if "controls" in summary:
+        c = summary["controls"]
+        typer.echo(
+            f"told in words: {c['told_in_words']} of {c['judged']} PSNR tasks beat identity and the wrong-task words "
+            f"by {c['margin_db']} dB; opposite words move the image the other way on {c['direction_pairs_opposed']} "
+            f"of {c['direction_pairs']}"
         )
     typer.echo(f"wrote {out / 'results.md'}, {out / 'summary.json'}, {out / 'per_task.png'}, {out / 'report.html'}")

@@ -88,6 +88,7 @@ def stats(
 ) -> None:
     """Distinct instructions per task and split (both directions, levels 1/3/5) and overall."""
     from pixtask.data.task_instructions import instruction_counts
+    from pixtask.instructions.engine import leaked_phrases
 
     with user_errors():
         check_number(per_task, "--per-task", low=1, high=100_000, integer=True)
@@ -97,15 +98,29 @@ def stats(
 
             plan_folder(out, overwrite=overwrite, names=STATS_FILES)
         counts = instruction_counts(seed)
-    table = Table(title="distinct explanatory instructions (both directions, levels 1, 3, 5)")
-    for col in ("task", "train", "held out"):
+    table = Table(
+        title="distinct explanatory instructions (both directions, levels 1, 3, 5) and the phrases they are made of"
+    )
+    for col in ("task", "train", "phrases fwd/bwd", "held out", "phrases fwd/bwd "):
         table.add_column(col, justify="left" if col == "task" else "right")
     for task_id, c in counts.items():
-        table.add_row(task_id, f"{c['train']:,}", f"{c['heldout']:,}")
+        tp, hp = c["train_phrases"], c["heldout_phrases"]
+        table.add_row(
+            task_id,
+            f"{c['train']:,}",
+            f"{tp['forward']}/{tp['backward']}",
+            f"{c['heldout']:,}",
+            f"{hp['forward']}/{hp['backward']}",
+        )
     total = {k: sum(c[k] for c in counts.values()) for k in ("train", "heldout")}
-    table.add_row("all tasks", f"{total['train']:,}", f"{total['heldout']:,}", style="bold")
+    table.add_row("all tasks", f"{total['train']:,}", "", f"{total['heldout']:,}", "", style="bold")
     Console().print(table)
-    result: dict = {"tasks": counts, "total": total}
+    leaks = leaked_phrases()
+    typer.echo(
+        f"leak check: {len(leaks)} held-out phrases of any task inside a training phrase of any task"
+        + (f" (first: {leaks[0][0]!r} in {leaks[0][1]!r})" if leaks else "")
+    )
+    result: dict = {"tasks": counts, "total": total, "leaked_phrases": [list(p) for p in leaks]}
     if similarity:
         from rich.progress import Progress
 

@@ -253,17 +253,27 @@ def modes(
     visual_name: Annotated[str, typer.Option(help="That model's name in the tables.")] = DEFAULT_MODEL,
     tasks: Annotated[str, typer.Option(help="Comma-separated task id patterns.")] = "*",
     instructions: Annotated[
-        str, typer.Option(help="Instruction split the words come from: heldout or train.")
+        str,
+        typer.Option(
+            help="Where the words come from: user (phrasings as people write them; the trained tasks), heldout "
+            "(explanatory templates never trained on) or train."
+        ),
     ] = "heldout",
+    controls: Annotated[
+        bool, typer.Option(help="Also tell the words mode empty, wrong-task and opposite words (controls).")
+    ] = True,
     device: DeviceOpt = "auto",
 ) -> None:
     """One model told by example, in words and both, beside identity and a visual-prompt model."""
+    from pixtask.instructions.user_phrasings import user_phrasings
     from pixtask.studies.condition_modes import condition_mode_study, load_summary
 
     with user_errors():
-        if instructions not in ("heldout", "train"):
-            raise ValueError(f"--instructions is heldout or train, not {instructions!r}")
+        if instructions not in ("user", "heldout", "train"):
+            raise ValueError(f"--instructions is user, heldout or train, not {instructions!r}")
         chosen = _tasks(tasks, bench)
+        if instructions == "user" and tasks == "*":  # the user phrasings cover the trained tasks
+            chosen = {t for t in chosen if t in user_phrasings()}
         pipe = _pipeline(model, device)
         with Progress() as bar:
             result = condition_mode_study(
@@ -277,6 +287,7 @@ def modes(
                 tasks=chosen,
                 instruction_split=instructions,
                 progress=_bar_progress(bar),
+                controls=controls,
             )
     t = result["targets"]
     aimed = f"{t['tasks']} trained restoration/enhancement tasks"
@@ -284,6 +295,13 @@ def modes(
     typer.echo(
         f"both >= either alone on {t['both_at_least_either']}/{t['tasks']}; mean gains {t['mean_gain_over_identity']}"
     )
+    if result.get("controls"):
+        c = result["controls"]
+        typer.echo(
+            f"told in words (beats identity and wrong-task words by {c['margin_db']} dB) on {c['told_in_words']}/"
+            f"{c['judged']} PSNR tasks; opposite words move the other way on {c['direction_pairs_opposed']}/"
+            f"{c['direction_pairs']}"
+        )
     typer.echo(f"wrote {out / 'modes.md'}, {out / 'modes.png'}")
 
 

@@ -23,6 +23,7 @@ from pixtask.data.paired_folder import PAIR_SOURCE_PREFIXES, PairedFolder
 from pixtask.data.photos import Photo
 from pixtask.data.task_instructions import describe_task
 from pixtask.instructions import terminological
+from pixtask.instructions.measured import describe_pair
 from pixtask.tasks import get_task, resolve_tasks
 from pixtask.tasks.cache import OperatorCache
 
@@ -103,10 +104,14 @@ class MultiTaskDataset(Dataset):
         condition_modes: dict[str, float] | None = None,
         folder_instruction: str | None = None,
         instruction_style: str = "explanatory",
+        measured_words: float = 0.0,
     ) -> None:
         if instruction_style not in INSTRUCTION_STYLES:
             raise ValueError(f"instruction_style must be one of {INSTRUCTION_STYLES}, got {instruction_style!r}")
         self.instruction_style = instruction_style
+        if not 0 <= measured_words <= 1:
+            raise ValueError(f"measured_words is a share in [0, 1], got {measured_words}")
+        self.measured_words = measured_words
         test = [p.id for p in photos if p.split != "train"]
         if test:
             raise ValueError(f"training photos must come from the training split; got test photos {test[:3]}")
@@ -163,10 +168,19 @@ class MultiTaskDataset(Dataset):
         if self.augment:
             k = int(rng.integers(8))
             images = [dihedral(img, k) for img in images]
-        return images, task_id, level, sources, self.condition(index, task_id, params, level)
+        return images, task_id, level, sources, self.condition(index, task_id, params, level, (images[2], images[3]))
 
-    def condition(self, index: int, task_id: str, params: dict | None, level: int) -> dict:
-        """The sample's condition under dropout: {"has_prompt": bool, "instruction": str}."""
+    def condition(
+        self,
+        index: int,
+        task_id: str,
+        params: dict | None,
+        level: int,
+        query: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> dict:
+        """The sample's condition under dropout: {"has_prompt": bool, "instruction": str}. Of
+        the samples told in words, ``measured_words`` are told by words about their own
+        ``query`` pair (what was measured to change in it), the rest by their task's template."""
         rng = rng_for(self.seed, "condition", index)
         modes = list(self.condition_modes)
         p = np.array([self.condition_modes[m] for m in modes], dtype=np.float64)
@@ -182,6 +196,8 @@ class MultiTaskDataset(Dataset):
             text = self.folder_instruction
         elif self.instruction_style == "terminological":
             text = terminological(task_id)
+        elif query is not None and self.measured_words and rng.random() < self.measured_words:
+            text = describe_pair(query[0], query[1], rng)
         else:
             text = describe_task(task_id, params, rng, level=level or None).text
         return {"has_prompt": mode == "both", "instruction": text}

@@ -14,7 +14,7 @@ import numpy as np
 
 from pixtask.core.seeding import rng_for
 from pixtask.instructions import BANKS, Instruction, all_instructions, explain, names_the_task
-from pixtask.instructions.engine import Direction, Split
+from pixtask.instructions.engine import Direction, Split, distinct_phrases
 from pixtask.tasks import get_task, list_tasks
 
 JOINERS = (" Next: ", " After that, ", " Then: ")
@@ -47,7 +47,8 @@ def describe_task(
 
 def instruction_counts(seed: int = 0, levels: tuple[int, ...] = (1, 3, 5)) -> dict[str, dict[str, int]]:
     """Distinct instructions per task and split, over both directions and ``levels`` (one
-    parameter draw per level; mixtures are chains of their components and are not counted)."""
+    parameter draw per level; mixtures are chains of their components and are not counted), and
+    the distinct phrases they are composed of per direction (``"<split>_phrases"``)."""
     counts: dict[str, dict[str, int]] = {}
     for task_id in list_tasks("*"):
         task = get_task(task_id)
@@ -65,6 +66,16 @@ def instruction_counts(seed: int = 0, levels: tuple[int, ...] = (1, 3, 5)) -> di
                         )
                     )
             per_split[split] = len(seen)
+            per_split[f"{split}_phrases"] = {
+                direction: distinct_phrases(
+                    task.operator.name,
+                    task.direction,
+                    levels=levels if task.levels else (None,),
+                    direction=direction,
+                    split=split,
+                )
+                for direction in ("forward", "backward")
+            }
         counts[task_id] = per_split
     return counts
 

@@ -35,16 +35,18 @@ from pixtask.core.seeding import derive_seed, rng_for
 from pixtask.data.crops import PairSampler
 from pixtask.data.photos import resolve_photos
 from pixtask.data.task_instructions import describe_task
+from pixtask.instructions.measured import describe_pair
 from pixtask.tasks import get_task, resolve_tasks
 
 Format = Literal["parquet", "webdataset"]
 FORMATS: tuple[str, ...] = ("parquet", "webdataset")
 MANIFEST = "pixtask_triplets.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: each record also carries words measured from its own pair
 # the record's fields besides the two images, in order (the WebDataset .json and Parquet columns)
 FIELDS = (
     "key",
     "instruction",
+    "measured_instruction",
     "direction",
     "task",
     "level",
@@ -151,12 +153,16 @@ def pair_records(config: TripletConfig, index: int, sampler: PairSampler, licenc
     records = []
     for direction, (a, b) in (("forward", (crop.input, crop.target)), ("backward", (crop.target, crop.input))):
         words = describe_task(task_id, crop.params, rng, level=level, direction=direction, split=split).text
+        # words about this very pair, as the paper's VLM would write them (own stream: the
+        # template words above stay what they were)
+        measured = describe_pair(a, b, rng_for(config.seed, "triplets-measured", index, direction))
         records.append(
             {
                 "key": f"{index:08d}-{direction}",
                 "input": encode_image(a),
                 "output": encode_image(b),
                 "instruction": words,
+                "measured_instruction": measured,
                 "direction": direction,
                 **base,
             }
@@ -173,6 +179,7 @@ def _features():
             "input": Image(),
             "output": Image(),
             "instruction": Value("string"),
+            "measured_instruction": Value("string"),
             "direction": Value("string"),
             "task": Value("string"),
             "level": Value("int32"),
@@ -353,6 +360,7 @@ def _check_record(record: dict[str, Any], path: Path) -> None:
     if missing:
         raise ValueError(f"{where}: {missing[0]}: missing")
     check_text(record["instruction"], f"{where}: instruction")
+    check_text(record["measured_instruction"], f"{where}: measured_instruction")
     if record["direction"] != m["direction"]:
         raise ValueError(f"{where}: direction: {_key_name(record['direction'])!r} does not match the key")
     for name in ("task", "params", "photo", "licence", "source"):

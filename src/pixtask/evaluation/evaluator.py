@@ -28,12 +28,19 @@ from pixtask.core.condition import MODES, Condition, Mode
 from pixtask.core.geometry import center_square
 from pixtask.core.image_io import read_image
 from pixtask.core.progress import Progress, no_progress
-from pixtask.core.seeding import rng_for
-from pixtask.data.benchmark import Benchmark, Pair, Query
-from pixtask.data.task_instructions import describe_task
+from pixtask.data.benchmark import Benchmark, Query
 from pixtask.evaluation.baselines import SECONDARY_METRICS, TRIVIAL_BY_METRIC, trivial_answer
+from pixtask.evaluation.controls import (
+    CONTROLS,
+    DIRECTION_STATISTIC,
+    TOLD_MARGIN,
+    check_split,
+    check_tasks_have_words,
+    control_words,
+    image_statistic,
+    query_instruction,
+)
 from pixtask.evaluation.metrics import METRICS, compute_metric, edge_f_counts, f_from_counts
-from pixtask.instructions import terminological
 
 Predictor = Callable[[np.ndarray, Condition], np.ndarray]
 PSNR_CAP = 100.0
@@ -57,6 +64,10 @@ class QueryResult:
     # fitting metrics beside the primary one: {metric: {"model": v, "identity": v, "trivial": v}}
     secondary: dict[str, dict[str, float]] | None = None
     instruction: str = ""  # the words the query was told its task with ("" in example mode)
+    # the same query told the control words instead: {control: score} (words modes, with controls)
+    controls: dict[str, float] | None = None
+    # the task's image statistic on the input, on the output and on the opposite words' output
+    direction: dict[str, float | str] | None = None
     output: np.ndarray | None = None  # kept for the report's first query per task
     edge_counts: dict[str, np.ndarray] | None = None  # per answer, for the set-level edge F (ODS)
 
@@ -65,16 +76,6 @@ def score(metric: str, pred: np.ndarray, target: np.ndarray) -> float:
     """The metric under the benchmark convention, PSNR capped at ``PSNR_CAP``."""
     value = compute_metric(metric, pred, target)
     return min(value, PSNR_CAP) if metric == "psnr" and math.isinf(value) else value
-
-
-def query_instruction(query: Pair, split: str = "heldout", seed: int = 0) -> str:
-    """The explanatory instruction a benchmark query is told with: its own parameters and level,
-    from ``split``'s templates and phrase banks; the same for every model and run.
-    ``split="terminological"``: the task's name instead (the paper's comparison)."""
-    if split == "terminological":
-        return terminological(query.task)
-    rng = rng_for(seed, "eval-instruction", query.task, query.photo, query.level)
-    return describe_task(query.task, query.params, rng, level=query.level, split=split).text
 
 
 def query_condition(mode: Mode, prompt: tuple[np.ndarray, np.ndarray], instruction: str | None) -> Condition:
@@ -94,6 +95,7 @@ class Answer:
     target: np.ndarray
     output: np.ndarray
     instruction: str | None
+    prompt: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def answers(
@@ -115,6 +117,9 @@ def answers(
     groups = bench.groups(tasks)
     if not groups:
         raise ValueError(f"no samples of tasks {sorted(tasks or [])} in {bench.root}")
+    check_split(instruction_split)
+    if mode != "example":
+        check_tasks_have_words({task for task, _ in groups}, instruction_split)
     for task, _ in groups:
         if bench.tasks[task].metric not in METRICS:
             raise ValueError(f"task {task}: unknown metric {bench.tasks[task].metric!r}")
@@ -132,7 +137,7 @@ def _answers(predict, groups, mode, instruction_split, progress, resize) -> Iter
             pred = np.clip(predict(q_in, query_condition(mode, (p_in, p_tgt), text)), 0, 1).astype(np.float32)
             if pred.shape != q_tgt.shape:
                 raise ValueError(f"predictor returned {pred.shape} for a {q_tgt.shape} query of {task}")
-            yield Answer(q, q_in, q_tgt, pred, text)
+            yield Answer(q, q_in, q_tgt, pred, text, (p_in, p_tgt))
         progress(done, len(groups), f"{task} L{level}")
 
 
@@ -145,8 +150,13 @@ def evaluate(
     instruction_split: str = "heldout",
     progress: Progress = no_progress,
     resize: int | None = None,
+    controls: bool = False,
 ) -> list[QueryResult]:
     """Score ``predict`` on every query of the benchmark (or of ``tasks``), told in ``mode``.
+
+    ``controls`` (words modes): also tell each query the control words of
+    :mod:`~pixtask.evaluation.controls` (empty, another task's, the opposite change's) and
+    record their scores and the task's image statistic beside the words' own.
 
     ``resize``: shrink every image (query, target and example pair) to a centred square of
     this side first, for models that work at one small resolution (the token-AR model); the
@@ -184,8 +194,24 @@ def evaluate(
                 instruction=a.instruction or "",
             )
         )
+        if controls and mode != "example":
+            results[-1].controls, results[-1].direction = _controls(predict, a, mode, instruction_split, metric)
         seen_tasks.add(q.task)
     return results
+
+
+def _controls(predict: Predictor, a: Answer, mode: Mode, split: str, metric: str) -> tuple[dict, dict | None]:
+    scores, outputs = {}, {}
+    for name, words in control_words(a.query, split).items():
+        out = np.clip(predict(a.input, query_condition(mode, a.prompt, words)), 0, 1).astype(np.float32)
+        scores[name], outputs[name] = score(metric, out, a.target), out
+    statistic = DIRECTION_STATISTIC.get(a.query.task)
+    if statistic is None or "opposite" not in outputs:
+        return scores, None
+    direction = {"statistic": statistic}
+    for who, image in (("input", a.input), ("words", a.output), ("opposite", outputs["opposite"])):
+        direction[who] = round(image_statistic(statistic, image), 6)
+    return scores, direction
 
 
 def _read(path: Path, resize: int | None) -> np.ndarray:
@@ -234,6 +260,8 @@ def summarise(results: list[QueryResult]) -> dict:
         }
         if rows[0].secondary:
             tasks[task]["secondary"] = _secondary_means(rows)
+        if rows[0].controls:
+            tasks[task]["controls"] = _control_means(rows, better_high)
     categories: dict[str, dict] = {}
     for cat in sorted({t["category"] for t in tasks.values()}):
         for metric in sorted({t["metric"] for t in tasks.values() if t["category"] == cat}):
@@ -246,11 +274,57 @@ def summarise(results: list[QueryResult]) -> dict:
                 "beats_baseline": sum(t["gain"] > 0 for t in members),
                 "beats_identity": sum(t["gain_vs_identity"] > 0 for t in members),
             }
-    return {
+    summary = {
         "tasks": tasks,
         "categories": categories,
         "psnr_cap_db": PSNR_CAP,
         "conventions": {m: METRICS[m].convention for m in {t["metric"] for t in tasks.values()}},
+    }
+    if any("controls" in t for t in tasks.values()):
+        summary["controls"] = _control_counts(tasks)
+    return summary
+
+
+def _control_means(rows: list[QueryResult], better_high: bool) -> dict:
+    """The controls' mean scores, the words' margins over them, and the two verdicts: told in
+    words (PSNR tasks: beats identity and the wrong-task words by TOLD_MARGIN dB) and, where
+    the task moves an image statistic, whether the words and the opposite words move it in
+    opposite directions."""
+    model = float(np.mean([r.value for r in rows]))
+    out: dict = {}
+    for name in CONTROLS:
+        values = [r.controls[name] for r in rows if name in r.controls]
+        if values:
+            mean = float(np.mean(values))
+            out[name] = round(mean, 4)
+            out[f"over_{name}"] = round(model - mean if better_high else mean - model, 4)
+    if rows[0].metric == "psnr" and "over_wrong-task" in out:
+        identity = float(np.mean([r.identity for r in rows]))
+        out["told_in_words"] = bool(model - identity >= TOLD_MARGIN and out["over_wrong-task"] >= TOLD_MARGIN)
+    moves = [r.direction for r in rows if r.direction]
+    if moves:
+        words = float(np.mean([m["words"] - m["input"] for m in moves]))
+        opposite = float(np.mean([m["opposite"] - m["input"] for m in moves]))
+        out["direction"] = {
+            "statistic": moves[0]["statistic"],
+            "words_change": round(words, 6),
+            "opposite_change": round(opposite, 6),
+            "opposed": bool(words * opposite < 0),
+        }
+    return out
+
+
+def _control_counts(tasks: dict) -> dict:
+    told = [name for name, t in tasks.items() if t.get("controls", {}).get("told_in_words")]
+    judged = [name for name, t in tasks.items() if "told_in_words" in t.get("controls", {})]
+    pairs = {name: t["controls"]["direction"] for name, t in tasks.items() if "direction" in t.get("controls", {})}
+    return {
+        "told_in_words": len(told),
+        "judged": len(judged),
+        "tasks_told_in_words": told,
+        "direction_pairs_opposed": sum(d["opposed"] for d in pairs.values()),
+        "direction_pairs": len(pairs),
+        "margin_db": TOLD_MARGIN,
     }
 
 
@@ -303,7 +377,12 @@ def results_table(results: list[QueryResult]) -> list[dict]:
     extra = sorted({f"{m}_{who}" for r in results for m, d in (r.secondary or {}).items() for who in d})
     rows = []
     for r in results:
-        row = {k: v for k, v in asdict(r).items() if k not in ("output", "secondary", "edge_counts")}
+        row = {
+            k: v
+            for k, v in asdict(r).items()
+            if k not in ("output", "secondary", "edge_counts", "controls", "direction")
+        }
+        row |= {f"control_{name}": v for name, v in (r.controls or {}).items()}
         row |= dict.fromkeys(extra, "")
         row |= {f"{m}_{who}": v for m, d in (r.secondary or {}).items() for who, v in d.items()}
         rows.append(row)

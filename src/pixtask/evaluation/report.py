@@ -54,7 +54,7 @@ def _markdown(summary: dict) -> str:
             f"| {task} | {t['category']} | {t['metric']} | {t['model']} | {t['identity']} | {trivial} | "
             f"{t['gain']:+} | {t['baseline']} |"
         )
-    lines += ["", *secondary_table(summary), "", *_level_table(summary)]
+    lines += ["", *secondary_table(summary), "", *_level_table(summary), "", *controls_table(summary)]
     lines += [
         "",
         "| category | model | identity | stronger baseline | tasks | beat that baseline | beat identity |",
@@ -91,6 +91,36 @@ def secondary_table(summary: dict) -> list[str]:
     for task, sec in rows:
         for metric, d in sec.items():
             lines.append(f"| {task} | {metric} | {d['model']} | {d['identity']} | {d.get('trivial', '-')} |")
+    return lines
+
+
+def controls_table(summary: dict) -> list[str]:
+    """Whether the words are read: the same queries told empty, wrong-task and opposite words."""
+    rows = [(task, t) for task, t in summary["tasks"].items() if "controls" in t]
+    if not rows:
+        return []
+    counts = summary["controls"]
+    lines = [
+        f"Controls: told in words on {counts['told_in_words']} of {counts['judged']} PSNR tasks (words beat identity "
+        f"and the wrong-task words by {counts['margin_db']} dB each); the words and the opposite words move the "
+        f"task's image statistic in opposite directions on {counts['direction_pairs_opposed']} of "
+        f"{counts['direction_pairs']} tasks.",
+        "",
+        "| task | words | identity | empty | wrong-task | opposite | told in words | statistic: words / opposite |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for task, t in rows:
+        c = t["controls"]
+        told = {True: "yes", False: "no"}.get(c.get("told_in_words"), "-")
+        d = c.get("direction")
+        moved = "-"
+        if d:
+            moved = f"{d['statistic']}: {d['words_change']:+.4f} / {d['opposite_change']:+.4f} "
+            moved += "(opposed)" if d["opposed"] else "(NOT opposed)"
+        lines.append(
+            f"| {task} | {t['model']} | {t['identity']} | {c.get('empty', '-')} | {c.get('wrong-task', '-')} | "
+            f"{c.get('opposite', '-')} | {told} | {moved} |"
+        )
     return lines
 
 

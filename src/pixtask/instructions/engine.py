@@ -242,6 +242,31 @@ def instruction_parts(
     return filled | set(afters) | {k for k in _part(KEEP, split) if k} | fixed
 
 
+def distinct_phrases(
+    operator: str,
+    orientation: Orientation,
+    *,
+    levels: tuple[int | None, ...] = (None,),
+    direction: Direction = "forward",
+    split: Split = "train",
+) -> int:
+    """How many distinct phrases the instructions of a task, direction and split are composed
+    of (structures, clauses, nouns, severity words at ``levels``, clauses about what stays):
+    beside the count of their combinations, the honest measure of variety."""
+    _, structures, changes, afters, whats, _ = _choices(operator, orientation, direction, None, split)
+    severities = {w for level in levels for w in _severity(level, split)}
+    keeps = [k for k in _part(KEEP, split) if k]
+    return len(structures) + len(changes) + len(afters) + len(whats) + len(severities) + len(keeps)
+
+
+def leaked_phrases() -> list[tuple[str, str]]:
+    """Held-out phrases (two or more words) found inside a training phrase of any task, with
+    the training phrase: the phrase-level leak check (empty by construction)."""
+    held = {e for slot in _slots() for e in _part(slot, "heldout") if e and _is_phrase(e)}
+    train = {e for slot in _slots() for e in _part(slot, "train") if e}
+    return sorted((h, t) for h in held for t in train if _contains(t, h))
+
+
 def banned_words(task_id: str, operator: str) -> tuple[str, ...]:
     """What an instruction for this task may not contain: its id, its terms and the phrases
     the paper bans ("image A", "transform X into Y")."""

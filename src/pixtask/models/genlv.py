@@ -19,6 +19,7 @@ checkpoints so that :mod:`pixtask.models.official` only renames a prefix and swa
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import torch
@@ -58,6 +59,10 @@ class GenLVConfig:
     text_dim: int = 0  # width of the instruction embeddings read (384: MiniLM); 0 reads no words
     text_tokens: bool = True  # False: one pooled-sentence token instead of the token sequence
     text_modulation: bool = False  # per-level channel scaling from the pooled embedding
+    # Told both ways, the example's keys weigh together as much as this many tokens would (what
+    # training at crop 64 gave: 64), whatever the example's size, so a 256-pixel example's 1,024
+    # tokens do not drown the words' ~20. 0: no weighting. Told one way only it changes nothing.
+    prompt_token_balance: int = 64
 
     def __post_init__(self) -> None:
         if len(self.num_blocks) != 4 or len(self.heads) != 4:
@@ -72,6 +77,8 @@ class GenLVConfig:
             raise ValueError("text_dim must be 0, or positive with use_prompt (words join the prompt attention)")
         if self.text_modulation and not self.text_dim:
             raise ValueError("text_modulation needs text_dim > 0")
+        if self.prompt_token_balance < 0:
+            raise ValueError(f"prompt_token_balance must be 0 or positive, got {self.prompt_token_balance}")
 
     @property
     def reads_text(self) -> bool:
@@ -131,7 +138,7 @@ class PromptCrossAttentionBlock(nn.Module):
         t = x.flatten(2).transpose(1, 2)  # (B, HW, C) tokens
         t = t + self.spatial_attn(self.norm3(t))
         if condition is not None:
-            t = t + self.cross_attn(self.norm4(t), condition.keys, condition.values, condition.mask)
+            t = t + self.cross_attn(self.norm4(t), condition.keys, condition.values, condition.attention_mask)
         t = self.norm5(t)  # post-norm, not residual
         x = t.transpose(1, 2).reshape(b, c, h, w)
         return x + self.spatial_ffn(x)
@@ -147,6 +154,17 @@ class EncodedCondition:
     values: torch.Tensor
     mask: torch.Tensor | None = None
     pooled: torch.Tensor | None = None
+    # (B, N) log-weights added to the attention logits (the example/words balance); None: none
+    bias: torch.Tensor | None = None
+
+    @property
+    def attention_mask(self) -> torch.Tensor | None:
+        """What the cross-attention is given: the boolean mask, or the log-weights with -inf
+        where a key does not count."""
+        if self.bias is None:
+            return self.mask
+        bias = self.bias.to(self.keys.dtype)
+        return bias if self.mask is None else bias.masked_fill(~self.mask, float("-inf"))
 
     def expand(self, batch: int) -> EncodedCondition:
         """One condition for a batch of queries (tiles of one image, a sweep)."""
@@ -158,7 +176,7 @@ class EncodedCondition:
         def grow(t: torch.Tensor | None) -> torch.Tensor | None:
             return None if t is None else t.expand(batch, *t.shape[1:])
 
-        return EncodedCondition(grow(self.keys), grow(self.values), grow(self.mask), grow(self.pooled))
+        return EncodedCondition(grow(self.keys), grow(self.values), grow(self.mask), grow(self.pooled), grow(self.bias))
 
 
 class TextProjection(nn.Module):
@@ -273,8 +291,9 @@ class GenLV(nn.Module):
             raise ConditionError(f"{keys[0].shape[0]} example pairs but {keys[1].shape[0]} instructions")
         k = torch.cat([t.to(keys[-1].dtype) for t in keys], 1)
         v = torch.cat([t.to(values[-1].dtype) for t in values], 1)
+        bias = self._balance(keys) if len(keys) == 2 else None
         if all(m is None for m in masks):  # static: exporters and meta tensors never test data
-            return EncodedCondition(k, v, None, pooled)
+            return EncodedCondition(k, v, None, pooled, bias)
         full = [
             torch.ones(t.shape[:2], dtype=torch.bool, device=t.device) if m is None else m
             for m, t in zip(masks, keys, strict=True)
@@ -284,7 +303,18 @@ class GenLV(nn.Module):
             empty = (~mask.any(1)).nonzero().flatten().tolist()
             if empty:
                 raise ConditionError(f"sample(s) {empty} of the batch have neither an example nor an instruction")
-        return EncodedCondition(k, v, mask, pooled)
+        return EncodedCondition(k, v, mask, pooled, bias)
+
+    def _balance(self, keys: list[torch.Tensor]) -> torch.Tensor | None:
+        """Log-weights that make the example's n keys weigh together as ``prompt_token_balance``
+        keys of the same scores would: log(balance / n) on each example key, 0 on the words'.
+        A sample told one way only is unaffected (a constant shift of all its logits)."""
+        balance = self.config.prompt_token_balance
+        n = keys[0].shape[1]
+        if not balance or n == balance:
+            return None
+        example = torch.full(keys[0].shape[:2], math.log(balance / n), device=keys[0].device)
+        return torch.cat([example, torch.zeros(keys[1].shape[:2], device=keys[1].device)], 1)
 
     def _modulate(self, x: torch.Tensor, level: int, condition: EncodedCondition | None) -> torch.Tensor:
         if not self.config.text_modulation or condition is None or condition.pooled is None:

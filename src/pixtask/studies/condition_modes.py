@@ -36,10 +36,13 @@ def condition_mode_study(
     tasks: set[str] | None = None,
     instruction_split: str = "heldout",
     progress: Progress = no_progress,
+    controls: bool = True,
 ) -> dict:
     """Evaluate ``predict`` in every mode (a report per mode in ``out_dir/<mode>``) and compare.
     ``visual`` is a visual-prompt model's evaluation summary on the same benchmark.
-    ``progress`` counts each mode from 0, labels read ``"<mode>: <task> L<level>"``."""
+    ``progress`` counts each mode from 0, labels read ``"<mode>: <task> L<level>"``.
+    ``controls``: words mode also tells each query the control words (empty, wrong-task,
+    opposite; :mod:`~pixtask.evaluation.controls`) and counts the tasks told in words."""
     out = Path(out_dir)
     bench = Benchmark.open(bench_dir)
     summaries = {}
@@ -51,6 +54,7 @@ def condition_mode_study(
             mode=mode,
             instruction_split=instruction_split,
             progress=prefixed(progress, mode),
+            controls=controls and mode == "instruction",
         )
         summaries[mode] = write_report(rows, bench, out / mode, f"{name}, told by {mode}")
         if mode == "instruction":
@@ -63,6 +67,7 @@ def condition_mode_study(
         "tasks": table,
         "categories": category_means(table),
         "targets": targets(table),
+        "controls": summaries["instruction"].get("controls"),
         "instruction_examples": examples,
     }
     write_json(out / "modes.json", result)
@@ -84,6 +89,9 @@ def compare_modes(summaries: dict[str, dict], visual: dict | None, trained: set[
             "baseline_value": t["baseline_value"],
             **{mode: summaries[mode]["tasks"][task]["model"] for mode in MODES},
         }
+        words = summaries["instruction"]["tasks"][task]
+        if "controls" in words:
+            row["controls"] = words["controls"]
         if visual and task in visual["tasks"]:
             row["visual"] = visual["tasks"][task]["model"]
         rows[task] = row
@@ -141,10 +149,11 @@ def modes_markdown(result: dict) -> str:
         row += [r.get("visual", "-")] if vis else []
         rows.append(row)
     t = result["targets"]
+    split = result["instruction_split"]
     lines = [
         f"# {result['model']} told by example, in words, and both",
         "",
-        f"Instructions: the `{result['instruction_split']}` split (templates and phrase banks never used in training).",
+        f"Instructions: the `{split}` split ({SPLIT_WORDS.get(split, split)}).",
         "Each query is told its task by one example pair from another photo, by an instruction describing its own",
         "change (its parameters and level), or by both. Scores are means over the benchmark's test photos and levels.",
         "",
@@ -159,18 +168,78 @@ def modes_markdown(result: dict) -> str:
         + ", ".join(f"{m} {v:+.2f}" for m, v in t.get("mean_gain_over_identity", {}).items())
         + ".",
         "",
+        *controls_section(result),
         "## Per category",
         "",
         category_table(result),
         "## Per task",
         "",
         markdown_table(header, rows, align_right_from=4),
-        "## The held-out words each task was told with (first query)",
+        "## The words each task was told with (first query)",
         "",
         *[f"- **{task}**: {text}" for task, text in result["instruction_examples"].items()],
         "",
     ]
     return "\n".join(lines)
+
+
+SPLIT_WORDS = {
+    "user": "phrasings as people write them, never used in training",
+    "heldout": "templates and phrase banks never used in training",
+    "train": "the training templates",
+    "terminological": "the task's name",
+}
+
+
+def controls_section(result: dict) -> list[str]:
+    """Are the words read? Per task: the words against empty, wrong-task and opposite words."""
+    counts = result.get("controls")
+    if not counts:
+        return []
+    rows = []
+    for task, r in result["tasks"].items():
+        c = r.get("controls")
+        if not c:
+            continue
+        d = c.get("direction")
+        moved = f"{d['statistic']} {d['words_change']:+.3f} / {d['opposite_change']:+.3f}" if d else "-"
+        told = {True: "yes", False: "no"}.get(c.get("told_in_words"), "-")
+        opposed = "-" if not d else ("yes" if d["opposed"] else "**no**")
+        rows.append(
+            [
+                task,
+                r["identity"],
+                r["instruction"],
+                c.get("empty", "-"),
+                c.get("wrong-task", "-"),
+                c.get("opposite", "-"),
+                told,
+                moved,
+                opposed,
+            ]
+        )
+    header = [
+        "task",
+        "identity",
+        "words",
+        "empty",
+        "wrong-task",
+        "opposite",
+        "told in words",
+        "change: words / opposite",
+        "opposed",
+    ]
+    return [
+        "## Are the words read? (controls)",
+        "",
+        f"Told in words (beats identity and the wrong-task words by {counts['margin_db']} dB each) on "
+        f"**{counts['told_in_words']} of {counts['judged']}** PSNR tasks; the words and the opposite change's words "
+        f"move the task's image statistic in opposite directions on **{counts['direction_pairs_opposed']} of "
+        f"{counts['direction_pairs']}**. Controls: a lone full stop (empty), another trained task's words "
+        "(wrong-task), the opposite change's words (opposite).",
+        "",
+        markdown_table(header, rows, align_right_from=1),
+    ]
 
 
 def category_table(result: dict) -> str:

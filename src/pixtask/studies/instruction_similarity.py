@@ -93,11 +93,21 @@ def write_stats(result: dict, out) -> None:
         "(both directions, one parameter draw at each of levels 1, 3 and 5).",
         "",
         f"**{total['train']:,} distinct training instructions and {total['heldout']:,} held-out ones over "
-        f"{len(result['tasks'])} tasks** (mixed degradations are chains of these and are not counted).",
+        f"{len(result['tasks'])} tasks** (mixed degradations are chains of these and are not counted). These "
+        "counts are products: each instruction combines a structure, a clause about the change, a noun, a severity "
+        "word, a clause about the result and one about what stays, so the *phrases* columns (distinct phrases per "
+        "direction, forward/backward) are the measure of variety a model learns from.",
         "",
-        "| task | train | held out |",
-        "|---|---:|---:|",
-        *(f"| {t} | {c['train']:,} | {c['heldout']:,} |" for t, c in result["tasks"].items()),
+        f"Leak check: **{len(result.get('leaked_phrases', []))}** held-out phrases (two or more words) of any task "
+        "appear inside a training phrase of any task.",
+        "",
+        "| task | train | phrases (fwd/bwd) | held out | phrases (fwd/bwd) |",
+        "|---|---:|---:|---:|---:|",
+        *(
+            f"| {t} | {c['train']:,} | {c['train_phrases']['forward']}/{c['train_phrases']['backward']} | "
+            f"{c['heldout']:,} | {c['heldout_phrases']['forward']}/{c['heldout_phrases']['backward']} |"
+            for t, c in result["tasks"].items()
+        ),
     ]
     sim = result.get("heldout_similarity")
     if sim:

@@ -40,6 +40,9 @@ class DataConfig:
     # how tasks are told in words: explanatory instructions (describe the change), or
     # terminological ones (the task's name), the Explanatory Instructions paper's comparison
     instruction_style: str = "explanatory"
+    # of the samples told in words, the share told by words about their own pair (what was
+    # measured to change in it, :mod:`pixtask.instructions.measured`) instead of a template
+    measured_words: float = 0.0
     # the token-AR model: a folder of pre-tokenized sequences (`pixtask data tokenize`), and the
     # share of sequences trained without their instruction (so classifier-free guidance is trained)
     tokens: str | None = None
@@ -129,6 +132,8 @@ class TrainConfig:
             raise ValueError(
                 f"data.instruction_style must be one of {INSTRUCTION_STYLES}, got {self.data.instruction_style!r}"
             )
+        if not 0 <= self.data.measured_words <= 1:
+            raise ValueError(f"data.measured_words must be in [0, 1], got {self.data.measured_words}")
         if not 0 <= self.data.instruction_dropout < 1:
             raise ValueError(f"data.instruction_dropout must be in [0, 1), got {self.data.instruction_dropout}")
         if self.data.crop > self.data.max_side:

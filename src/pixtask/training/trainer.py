@@ -206,6 +206,7 @@ class Trainer:
             condition_modes=self.condition_modes(),
             folder_instruction=d.folder_instruction,
             instruction_style=d.instruction_style,
+            measured_words=d.measured_words,
         )
 
     def condition_modes(self) -> dict[str, float]:

@@ -26,10 +26,13 @@ def chunked_attention(
     q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, key_mask: torch.Tensor | None = None
 ) -> torch.Tensor:
     """``scaled_dot_product_attention`` on (B, heads, N, d), over chunks of query rows when the
-    full score matrix would exceed :data:`MAX_SCORES`. ``key_mask`` (B, N_keys), True where a
-    key may be attended to (each row needs at least one)."""
+    full score matrix would exceed :data:`MAX_SCORES`. ``key_mask`` (B, N_keys): True where a
+    key may be attended to, or float log-weights added to the scores (-inf: not at all); each
+    row needs at least one key."""
     b, h, n_q, _ = q.shape
     mask = None if key_mask is None else key_mask[:, None, None, :]
+    if mask is not None and mask.is_floating_point():
+        mask = mask.to(q.dtype)
     rows = max(1, MAX_SCORES // (b * h * k.shape[2]))
     if rows >= n_q:
         return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
