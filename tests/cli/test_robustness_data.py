@@ -21,8 +21,7 @@ from pixtask.core.image_io import write_image
 from pixtask.data import decvt as decvt_module
 from pixtask.data.decvt import EXPORT_MARKER, MAX_CHAIN_EDITS, export_triplets, read_decvt, write_decvt
 from pixtask.data.tokens import pretokenize
-from pixtask.data.triplets import FORMAT_VERSION
-from pixtask.data.triplets import MANIFEST, TripletConfig, build_triplets, iter_triplets, read_config
+from pixtask.data.triplets import FORMAT_VERSION, MANIFEST, TripletConfig, build_triplets, iter_triplets, read_config
 from pixtask.viz.triplet_page import write_triplet_page
 from tests.cli.test_robustness import fails_cleanly, snapshot
 
