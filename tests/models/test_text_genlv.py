@@ -166,3 +166,30 @@ def test_checkpoints_rebuild_the_model_from_its_own_config(tmp_path):
     )
     rebuilt, info = model_from_checkpoint(tmp_path / "c.pt")
     assert rebuilt.config == model.config and info["checkpoint_step"] == 3
+
+
+def test_example_and_word_tokens_are_balanced_whatever_the_example_size(text_model, tell):
+    """Told both ways, a 256 px example's 1,024 keys weigh together as 64 would (crop-64
+    training); told one way only, the weighting changes nothing."""
+    import math
+
+    g = torch.Generator().manual_seed(1)
+    query, example = torch.rand(1, 3, 64, 64, generator=g), torch.rand(1, 3, 256, 256, generator=g)
+    both = tell(Condition(prompt=(example, example * 0.5), instruction=WARM))
+    encoded = text_model.encode_condition(both)
+    n_example = 256 * 256 // 64
+    assert torch.allclose(encoded.bias[0, :n_example], torch.tensor(math.log(64 / n_example)))
+    assert torch.equal(encoded.bias[0, n_example:], torch.zeros(encoded.bias.shape[1] - n_example))
+    small = tell(Condition(prompt=(example[..., :64, :64], example[..., :64, :64] * 0.5), instruction=WARM))
+    assert text_model.encode_condition(small).bias is None  # training's own size: nothing to weigh
+    only_example = tell(Condition(prompt=(example, example * 0.5)))
+    cfg = text_model.config
+    try:
+        with torch.no_grad():
+            weighted_both, weighted_example = text_model(query, both), text_model(query, only_example)
+            cfg.prompt_token_balance = 0
+            plain_both, plain_example = text_model(query, both), text_model(query, only_example)
+    finally:
+        cfg.prompt_token_balance = 64
+    assert torch.equal(weighted_example, plain_example)
+    assert (weighted_both - plain_both).abs().max() > 1e-4

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Are the words read? The three-mode study with its controls (empty, wrong-task and opposite
+# words), told in user phrasings and in held-out templates, for the shipped text model and for
+# the two short retrains of configs/experiments/words-retrain.yaml (before and after the
+# text-path fixes). Tables land in docs/words/; docs/words.md quotes them.
+#   benchmarks/words_study.sh [bench|study|balance|report] ...   (no argument: all, ~30 min on 2 cores)
+# Needs the Debian photos (make debian-photos) and the two runs:
+#   pixtask train --config configs/experiments/words-retrain.yaml --set data.measured_words=0.25
+#   (and the same config run with the code before the fixes, --set out_dir=runs/words-before)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PIX=".venv/bin/pixtask"
+PY=".venv/bin/python"
+BENCH="${BENCH:-out/bench-words}"
+OUT="${OUT:-out/words}"
+DOCS=docs/words
+TASKS=$($PY -c "import yaml;print(','.join(yaml.safe_load(open('configs/shipped-tiny-text.yaml'))['data']['tasks']))")
+declare -A MODELS=([shipped]=pixtask-tiny-text [before]=runs/words-before/model [after]=runs/words-after/model)
+
+stage_bench() {
+  # test photos only (bundled + Debian), 128 px: two queries per task and level
+  [ -f "$BENCH/manifest.json" ] || $PIX bench build --out "$BENCH" --photos all --size 128 --tasks "$TASKS" \
+    --levels 1,3,5 --prompts 2 --max-queries 2
+}
+
+stage_study() {
+  for name in shipped before after; do
+    for split in user heldout; do
+      $PIX study modes --bench "$BENCH" --model "${MODELS[$name]}" --instructions "$split" \
+        --out "$OUT/$name/$split" --tasks "$TASKS"
+    done
+  done
+}
+
+stage_balance() {
+  # example and word tokens told together: the attention weighting measured on 256 px examples
+  $PY benchmarks/token_balance.py --model runs/words-after/model --out "$OUT/balance"
+}
+
+stage_report() {
+  mkdir -p "$DOCS"
+  $PY benchmarks/words_report.py --runs "$OUT" --out "$DOCS/words.md"
+  [ -f "$OUT/balance/balance.md" ] && cp "$OUT/balance/balance.md" "$DOCS/" || true
+}
+
+stages=("$@")
+[ ${#stages[@]} -eq 0 ] && stages=(bench study balance report)
+for s in "${stages[@]}"; do "stage_$s"; done
