@@ -193,3 +193,19 @@ def test_example_and_word_tokens_are_balanced_whatever_the_example_size(text_mod
         cfg.prompt_token_balance = 64
     assert torch.equal(weighted_example, plain_example)
     assert (weighted_both - plain_both).abs().max() > 1e-4
+
+
+def test_the_alignment_term_pulls_the_words_towards_the_example_only(text_model, tell):
+    g = torch.Generator().manual_seed(2)
+    example = torch.rand(2, 3, 64, 64, generator=g)
+    both = tell(Condition(prompt=(example, example * 0.5), instruction=[WARM, COOL]))
+    assert text_model.alignment_loss(tell(Condition(prompt=(example, example * 0.5)))) is None
+    words_only = tell(Condition(prompt=(example, example * 0.5), instruction=[WARM, COOL], has_prompt=[False, False]))
+    assert text_model.alignment_loss(words_only) is None  # no sample told both ways
+    text_model.zero_grad()
+    loss = text_model.alignment_loss(both)
+    assert 0 <= loss.item() <= 2
+    loss.backward()
+    assert text_model.text_keys.net[0].weight.grad.abs().sum() > 0  # the words move...
+    assert all(p.grad is None for p in text_model.prompt_encoder.parameters())  # ...the example does not
+    text_model.zero_grad()

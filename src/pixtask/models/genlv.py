@@ -316,6 +316,27 @@ class GenLV(nn.Module):
         example = torch.full(keys[0].shape[:2], math.log(balance / n), device=keys[0].device)
         return torch.cat([example, torch.zeros(keys[1].shape[:2], device=keys[1].device)], 1)
 
+    def alignment_loss(self, condition: ConditionTensors) -> torch.Tensor | None:
+        """How far the words' task embedding is from the example's, for the samples told both
+        ways: 1 - cosine, averaged; None when no sample has both. A task embedding is the mean
+        over tokens of value minus key (for an example: the target's encoding minus the
+        input's, i.e. the change); the example's side is not pulled (stop-gradient)."""
+        if condition.prompt is None or condition.text is None or not self.config.reads_text:
+            return None
+        text = condition.text.to(self.output.weight.device)
+        both = text.mask.any(1)
+        if condition.has_prompt is not None:
+            both = both & condition.has_prompt.to(both.device).bool()
+        if not bool(both.any()):
+            return None
+        keys, values = self.encode_prompt(*(t[both] for t in condition.prompt))
+        example = (values - keys).mean(1).detach()
+        dtype = self.text_keys.net[0].weight.dtype
+        tokens, mask = text.tokens[both].to(dtype), text.mask[both]
+        change = self.text_values(tokens) - self.text_keys(tokens)
+        words = (change * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
+        return (1 - torch.nn.functional.cosine_similarity(words.float(), example.float(), dim=-1)).mean()
+
     def _modulate(self, x: torch.Tensor, level: int, condition: EncodedCondition | None) -> torch.Tensor:
         if not self.config.text_modulation or condition is None or condition.pooled is None:
             return x

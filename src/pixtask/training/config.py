@@ -95,6 +95,9 @@ class TrainConfig:
     checkpoint_every: int = 100
     sample_every: int = 0  # write a prompt/query/prediction/target grid every N steps (0: never)
     loss: str = "l1"  # l1 (the paper's) or relative-l1 (each sample's L1 over its identity L1)
+    # weight of a term pulling the words' task embedding towards the example's on samples told
+    # both ways (GenLV.alignment_loss); 0 (default): none. docs/words.md measures it.
+    text_alignment: float = 0.0
     init_from: str | None = None  # start from a model folder or shipped name instead of random weights
     # torch.compile the model (2.45x faster training steps on an H200, minutes to compile; docs/gpu.md)
     compile: bool = False
@@ -132,6 +135,8 @@ class TrainConfig:
             raise ValueError(
                 f"data.instruction_style must be one of {INSTRUCTION_STYLES}, got {self.data.instruction_style!r}"
             )
+        if self.text_alignment < 0:
+            raise ValueError(f"text_alignment must be 0 or more, got {self.text_alignment}")
         if not 0 <= self.data.measured_words <= 1:
             raise ValueError(f"data.measured_words must be in [0, 1], got {self.data.measured_words}")
         if not 0 <= self.data.instruction_dropout < 1:

@@ -37,6 +37,7 @@ class StepContext:
     autocast: Callable[[], AbstractContextManager]
     memory_format: torch.memory_format = torch.contiguous_format
     loss: str = "l1"  # TrainConfig.loss
+    model: nn.Module | None = None  # the model unwrapped (for terms outside its forward)
 
 
 class ImageObjective:
@@ -46,8 +47,11 @@ class ImageObjective:
 
     reads_images = True
 
-    def __init__(self, encoder: ConditionEncoder) -> None:
+    def __init__(self, encoder: ConditionEncoder, alignment: float = 0.0) -> None:
         self.encoder = encoder
+        # weight of the term that pulls the words' task embedding towards the example's, on the
+        # samples told both ways (TrainConfig.text_alignment; GenLV.alignment_loss)
+        self.alignment = alignment
 
     def batch_condition(
         self, batch: dict, device: torch.device, memory_format: torch.memory_format = torch.contiguous_format
@@ -71,7 +75,13 @@ class ImageObjective:
         query_in, query_out, condition = self.batch_condition(batch, step.device, step.memory_format)
         with step.autocast():
             pred = step.network(query_in, condition)
-        return reconstruction_loss(step.loss, pred.float(), query_out, query_in)
+        loss = reconstruction_loss(step.loss, pred.float(), query_out, query_in)
+        if self.alignment and step.model is not None:
+            with step.autocast():
+                term = step.model.alignment_loss(condition)
+            if term is not None:
+                loss = loss + self.alignment * term.float()
+        return loss
 
 
 class TokenizerObjective:

@@ -114,7 +114,11 @@ class Trainer:
         if cfg.compile:  # after DDP, so its optimizer can split the graph at bucket boundaries
             self.network = torch.compile(self.network)
         self.compile_seconds: float | None = None  # time of the first (compiling) step
-        self.step_context = StepContext(self.network, self.device, self._autocast, self.memory_format, cfg.loss)
+        self.step_context = StepContext(
+            self.network, self.device, self._autocast, self.memory_format, cfg.loss, model=self.model
+        )
+        if isinstance(self.objective, ImageObjective):
+            self.objective.alignment = cfg.text_alignment
         o = cfg.optim
         self.optimizer = torch.optim.AdamW(
             [p for p in self.model.parameters() if p.requires_grad],
