@@ -13,6 +13,7 @@ MODELS = {
     "shipped": "pixtask-tiny-text (shipped)",
     "before": "short retrain, before the fixes",
     "after": "short retrain, after the fixes",
+    "align": "short retrain, after the fixes, with the alignment term",
 }
 SPLITS = {"user": "user phrasings", "heldout": "held-out templates"}
 

@@ -4,9 +4,11 @@
 # the two short retrains of configs/experiments/words-retrain.yaml (before and after the
 # text-path fixes). Tables land in docs/words/; docs/words.md quotes them.
 #   benchmarks/words_study.sh [bench|study|balance|report] ...   (no argument: all, ~30 min on 2 cores)
-# Needs the Debian photos (make debian-photos) and the two runs:
-#   pixtask train --config configs/experiments/words-retrain.yaml --set data.measured_words=0.25
-#   (and the same config run with the code before the fixes, --set out_dir=runs/words-before)
+# Needs the Debian photos (make debian-photos) and the runs (same config, same steps and stream):
+#   after:  pixtask train --config configs/experiments/words-retrain.yaml --set data.measured_words=0.25
+#   align:  the same with --set text_alignment=0.1 --set out_dir=runs/words-align
+#   before: the same config run by the code before the text-path fixes (commit fe11f75),
+#           --set out_dir=runs/words-before
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PIX=".venv/bin/pixtask"
@@ -15,7 +17,8 @@ BENCH="${BENCH:-out/bench-words}"
 OUT="${OUT:-out/words}"
 DOCS=docs/words
 TASKS=$($PY -c "import yaml;print(','.join(yaml.safe_load(open('configs/shipped-tiny-text.yaml'))['data']['tasks']))")
-declare -A MODELS=([shipped]=pixtask-tiny-text [before]=runs/words-before/model [after]=runs/words-after/model)
+declare -A MODELS=([shipped]=pixtask-tiny-text [before]=runs/words-before/model [after]=runs/words-after/model
+  [align]=runs/words-align/model)
 
 stage_bench() {
   # test photos only (bundled + Debian), 128 px: two queries per task and level
@@ -24,7 +27,8 @@ stage_bench() {
 }
 
 stage_study() {
-  for name in shipped before after; do
+  for name in shipped before after align; do
+    [ -d "${MODELS[$name]}" ] || [ "$name" = shipped ] || { echo "skipping $name: no ${MODELS[$name]}"; continue; }
     for split in user heldout; do
       $PIX study modes --bench "$BENCH" --model "${MODELS[$name]}" --instructions "$split" \
         --out "$OUT/$name/$split" --tasks "$TASKS"
