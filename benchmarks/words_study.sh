@@ -21,15 +21,16 @@ declare -A MODELS=([shipped]=pixtask-tiny-text [before]=runs/words-before/model 
   [align]=runs/words-align/model)
 
 stage_bench() {
-  # test photos only (bundled + Debian), 128 px: two queries per task and level
+  # test photos only (bundled + Debian), 128 px, level 3: two queries per task
   [ -f "$BENCH/manifest.json" ] || $PIX bench build --out "$BENCH" --photos all --size 128 --tasks "$TASKS" \
-    --levels 1,3,5 --prompts 2 --max-queries 2
+    --levels 3 --prompts 2 --max-queries 2
 }
 
 stage_study() {
   for name in shipped before after align; do
     [ -d "${MODELS[$name]}" ] || [ "$name" = shipped ] || { echo "skipping $name: no ${MODELS[$name]}"; continue; }
     for split in user heldout; do
+      [ -f "$OUT/$name/$split/modes.json" ] && continue  # done already (delete it to rerun)
       $PIX study modes --bench "$BENCH" --model "${MODELS[$name]}" --instructions "$split" \
         --out "$OUT/$name/$split" --tasks "$TASKS"
     done
@@ -38,13 +39,17 @@ stage_study() {
 
 stage_balance() {
   # example and word tokens told together: the attention weighting measured on 256 px examples
-  $PY benchmarks/token_balance.py --model runs/words-after/model --out "$OUT/balance"
+  $PY benchmarks/token_balance.py --model pixtask-tiny-text --out "$OUT/balance/shipped"
+  [ -d runs/words-after/model ] && $PY benchmarks/token_balance.py --model runs/words-after/model --out "$OUT/balance/after"
 }
 
 stage_report() {
   mkdir -p "$DOCS"
   $PY benchmarks/words_report.py --runs "$OUT" --out "$DOCS/words.md"
-  [ -f "$OUT/balance/balance.md" ] && cp "$OUT/balance/balance.md" "$DOCS/" || true
+  for name in shipped after; do
+    [ -f "$OUT/balance/$name/balance.md" ] && cp "$OUT/balance/$name/balance.md" "$DOCS/balance-$name.md"
+  done
+  true
 }
 
 stages=("$@")
