@@ -21,7 +21,10 @@ def test_modes_are_scored_apart_and_targets_counted(bench, tmp_path):
     result = condition_mode_study(
         predict, bench, tmp_path, name="fake", trained_tasks={"dejpeg", "white-balance"}, visual=visual
     )
-    assert told.count("example") == told.count("instruction") == told.count("both") == 4
+    # in words, each query is also told the three controls (empty, wrong-task, opposite words)
+    assert told.count("example") == told.count("both") == 4 and told.count("instruction") == 4 * 4
+    assert result["controls"]["judged"] == 2 and result["controls"]["told_in_words"] == 0
+    assert "## Are the words read? (controls)" in (tmp_path / "modes.md").read_text()
     dejpeg = result["tasks"]["dejpeg"]
     assert dejpeg["example"] == dejpeg["both"] == dejpeg["identity"] and dejpeg["instruction"] < dejpeg["identity"]
     assert dejpeg["visual"] == 99.0 and "visual" not in result["tasks"]["white-balance"]
