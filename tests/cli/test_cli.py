@@ -72,10 +72,16 @@ def test_task_catalogue_in_docs_is_up_to_date():
     assert result.output.strip() in docs, "run `python scripts/make_docs.py`"
 
 
-def test_models_list_json_has_table_one_numbers():
+@pytest.fixture(scope="module")
+def models_listed() -> dict:
+    """`pixtask models list --json` once (it builds every architecture to count it: 11 s)."""
     result = runner.invoke(app, ["models", "list", "--json"])
     assert result.exit_code == 0, result.output
-    rows = {r["name"]: r for r in json.loads(result.output)}
+    return {r["name"]: r for r in json.loads(result.output)}
+
+
+def test_models_list_json_has_table_one_numbers(models_listed):
+    rows = models_listed
     assert rows["genlv-base"]["params_thop_M"] == 38.7737 and rows["genlv-base"]["gmacs_thop"] == 296.55
 
 
@@ -224,8 +230,8 @@ def test_demo_writes_gallery_and_report(tmp_path):
     assert missing.exit_code == 2 and "neither a model folder nor a shipped model" in missing.output
 
 
-def test_models_list_shows_the_ar_architectures():
-    rows = {r["name"]: r for r in json.loads(runner.invoke(app, ["models", "list", "--json"]).output)}
+def test_models_list_shows_the_ar_architectures(models_listed):
+    rows = models_listed
     assert rows["vq-tiny"]["architecture"] == "VQTokenizer" and rows["ar-tiny-lm"]["architecture"] == "ARModel"
     # by hand: 4 layers x (qkv 192x576 + out 192x192 + SwiGLU 192x1024 + 512x192 + norms 384 + QK-norms 64)
     # + final norm 192 = 1,771,456; embedding and head 2 x 1558 x 192; the VQ tokenizer 2,441,955
