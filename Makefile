@@ -27,7 +27,6 @@ $(STAMP): pyproject.toml
 
 demo: setup
 	$(BIN)/pixtask demo --out out/demo
-	@echo "open out/demo/gallery.png (before/after) or out/demo/report.html"
 
 bench-lite: setup
 	$(BIN)/pixtask bench build --out out/bench-lite --levels 3 --prompts 3

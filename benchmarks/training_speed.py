@@ -11,15 +11,23 @@ For each setting it measures
 Needs the Debian photos (`make debian-photos`), as the shipped config does.
 Writes docs/training_speed.md and docs/training_speed.json.
 
+``--genlv-step REV`` times one genlv-tiny training step (fp32, batch 8, crop 64, no data wait:
+the batches are drawn first) with the code of git revision REV and with this checkout's, each
+in its own process, profiles both, and checks that both trainers produce the same outputs
+(the prediction after the timed steps, within 1e-5).
+
     python benchmarks/training_speed.py              # about 15 minutes on our 2-core machines
     python benchmarks/training_speed.py --quick      # crop 64, 1 worker, fewer steps
+    python benchmarks/training_speed.py --genlv-step 38f29ae   # before/after a speed-up, ~4 minutes
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -206,7 +214,88 @@ def render(result: dict) -> str:
             "|---|---:|---:|",
             *(f"| `{r['function']}` | {r['calls']} | {r['share']:.1%} |" for r in prof["top"]),
         ]
+    if "genlv_step" in result:
+        g = result["genlv_step"]
+        lines += [
+            "",
+            "## One genlv-tiny training step, before and after the speed-up",
+            "",
+            f"`python benchmarks/training_speed.py --genlv-step {g['revision']}`: stage-4 config at crop 64, batch 8, "
+            "fp32, 2 threads, batches drawn beforehand (no data wait); median of 8 steps after 3 warm-up steps, "
+            f"each side in its own process. Outputs: the largest difference between the two trained models' "
+            f"predictions for the first batch is {g['max_output_difference']:.1e}.",
+            "",
+            "| code | s/step | samples/s |",
+            "|---|---:|---:|",
+            *(f"| {n} | {g[n]['seconds_per_step']} | {g[n]['samples_per_s']} |" for n in ("before", "after")),
+            "",
+            "Where one step's time goes (torch profiler, own CPU time):",
+            "",
+            "| before: op | share | after: op | share |",
+            "|---|---:|---|---:|",
+            *(
+                f"| `{b['op']}` | {b['share']:.1%} | `{a['op']}` | {a['share']:.1%} |"
+                for b, a in zip(g["before"]["top"], g["after"]["top"], strict=False)
+            ),
+        ]
     return "\n".join(lines) + "\n"
+
+
+def step_probe(save: Path, steps: int = 8, warmup: int = 3) -> dict:
+    """Time ``steps`` genlv-tiny training steps on pre-drawn batches and save the prediction the
+    trained model makes for the first batch (what the before/after comparison checks)."""
+    torch.set_num_threads(2)
+    with tempfile.TemporaryDirectory() as out:
+        cfg = load_config(
+            CONFIG,
+            [f"out_dir={out}", "init_from=null", "data.workers=0", "precision=fp32", "data.crop=64", "sample_every=0"],
+        )
+        trainer = Trainer(cfg)
+        trainer.dataset.preload()
+        batches = list(trainer.loader(list(range((warmup + steps) * cfg.batch_size))))
+        times = []
+        for i, batch in enumerate(batches):
+            started = time.perf_counter()
+            trainer.train_step(batch)
+            if i >= warmup:
+                times.append(time.perf_counter() - started)
+        from torch.profiler import profile
+
+        with profile() as prof:
+            trainer.train_step(batches[0])
+        query, _, condition = trainer.batch_condition(batches[0])
+        trainer.model.eval()
+        with torch.no_grad():
+            prediction = trainer.model(query, condition)
+    torch.save(prediction, save)
+    total = sum(e.self_cpu_time_total for e in prof.key_averages())
+    top = sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)[:8]
+    return {
+        "seconds_per_step": round(sorted(times)[len(times) // 2], 3),
+        "samples_per_s": round(cfg.batch_size / sorted(times)[len(times) // 2], 2),
+        "top": [{"op": e.key, "share": round(e.self_cpu_time_total / total, 4)} for e in top],
+    }
+
+
+def compare_revisions(rev: str) -> dict:
+    """step_probe with revision ``rev``'s package (a temporary git worktree) and with this one's."""
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "before"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev], check=True)
+        try:
+            for name, src in (("before", tree / "src"), ("after", ROOT / "src")):
+                save = Path(tmp) / f"{name}.pt"
+                env = {**os.environ, "PYTHONPATH": str(src)}
+                cmd = [sys.executable, str(Path(__file__)), "--measure-step", str(save)]
+                done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+                results[name] = json.loads(done.stdout.strip().splitlines()[-1])
+            before, after = (torch.load(Path(tmp) / f"{n}.pt") for n in ("before", "after"))
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=True)
+    results["revision"] = rev
+    results["max_output_difference"] = float((before - after).abs().max())
+    return results
 
 
 def _slower(rows: list[dict]) -> str:
@@ -231,7 +320,18 @@ def main() -> int:
         action="store_true",
         help="only compare channels_last with the default layout, into the .json/.md",
     )
+    parser.add_argument("--genlv-step", metavar="REV", help="time a genlv-tiny step before (REV) and now")
+    parser.add_argument("--measure-step", type=Path, help=argparse.SUPPRESS)  # one side of --genlv-step
     args = parser.parse_args()
+    if args.measure_step:
+        print(json.dumps(step_probe(args.measure_step)))
+        return 0
+    if args.genlv_step:
+        result = json.loads((args.out / "training_speed.json").read_text())
+        result["genlv_step"] = compare_revisions(args.genlv_step)
+        (args.out / "training_speed.json").write_text(json.dumps(result, indent=1) + "\n")
+        (args.out / "training_speed.md").write_text(render(result))
+        return 0
     if args.render or args.profile or args.channels_last:
         result = json.loads((args.out / "training_speed.json").read_text())
         if args.profile:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -218,6 +219,11 @@ def test_demo_writes_gallery_and_report(tmp_path):
     r = runner.invoke(app, ["demo", "--model", str(tmp_path / "model"), "--tasks", "dejpeg,canny", "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert "dejpeg" in r.output and "canny" in r.output and "instruction/report.html" in r.output
+    # it names only files it wrote, and its table fits an 80-column terminal without cutting numbers
+    [wrote] = [line for line in r.output.splitlines() if line.startswith("wrote ")]
+    named = wrote.removeprefix("wrote ").split(", ")
+    assert len(named) == 4 and all(Path(p).is_file() for p in named), named
+    assert all(len(line) <= 80 for line in r.output.splitlines() if "│" in line) and "…" not in r.output
     gallery = read_image(out / "gallery.png")
     # 2 task rows; 6 columns of 160 px: input, prompt pair, output told by example, told in words, target
     assert gallery.shape[0] > 2 * 160 and gallery.shape[1] > 6 * 160

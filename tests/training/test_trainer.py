@@ -283,3 +283,34 @@ def test_a_decvt_file_trains_beside_synthetic_tasks(tmp_path, photo_128, photo_1
     trainer = Trainer(cfg)
     assert set(trainer.dataset.mixture.weights) == {"denoise-gaussian", "decvt:pairs"}
     trainer.fit()
+
+
+def test_time_snapshots_and_a_time_limited_session_resume_to_the_same_run(tmp_path):
+    """snapshot_minutes saves the model once per mark; stop_minutes ends a session with a
+    checkpoint (no final model), and --resume finishes the same run without re-saving a mark."""
+    cfg = _cfg(tmp_path / "run", snapshot_minutes="[1e-9]", stop_minutes=1e-9)
+    first = Trainer(cfg)
+    returned = first.fit()
+    run = RunFolder(tmp_path / "run")
+    assert first.stopped_early and first.step == 1 and returned == run.checkpoint
+    assert not run.is_finished() and run.has_checkpoint()
+    [snapshot] = run.snapshots()
+    record = json.loads((snapshot / "training.json").read_text())
+    assert record["step"] == 1 and record["samples"] == 2 and record["minutes"] >= 0
+    written = (snapshot / "model.safetensors").stat().st_mtime_ns
+    second = Trainer(_cfg(tmp_path / "run", snapshot_minutes="[1e-9]"))
+    second.resume()
+    assert second.step == 1
+    assert second.fit() == run.model_dir and second.step == 4 and not second.stopped_early
+    assert run.snapshots() == [snapshot] and (snapshot / "model.safetensors").stat().st_mtime_ns == written
+    assert [r.step for r in run.log()] == [1, 2, 3, 4]
+
+
+def test_a_conditioned_nafnet_trains_in_the_same_loop(tmp_path):
+    cfg = _cfg(tmp_path, model="naf-tiny", steps=2, **{"data.condition_modes": "{example: 1, instruction: 1}"})
+    trainer = Trainer(cfg)
+    final = trainer.fit()
+    from pixtask.models import from_pretrained
+    from pixtask.models.cond_nafnet import CondNAFNet
+
+    assert isinstance(from_pretrained(final), CondNAFNet) and trainer.step == 2

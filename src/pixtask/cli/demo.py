@@ -69,18 +69,27 @@ def demo(
             lines = ["# The words each task was told with (held-out instructions)", ""]
             lines += [f"- **{r.task}**: {r.instruction}" for r in results["instruction"] if r.output is not None]
             (out / "instructions.md").write_text("\n".join(lines) + "\n")
-    table = Table(title=f"{model}: mean over {photos} test photos (level {level} where a task has levels)")
-    columns = ["task", "metric", *(f"told by {m}" for m in modes), "identity", "trivial", "over"]
-    for col in columns:
-        table.add_column(col)
+    Console().print(summary_table(summaries, modes, f"{model}, {photos} test photos, level {level}"))
+    typer.echo("in brackets: the gain over the stronger of the input and a trivial answer")
+    written = [out / "gallery.png", *(out / m / "report.html" for m in modes)]
+    if "instruction" in results:
+        written.append(out / "instructions.md")
+    typer.echo("wrote " + ", ".join(map(str, written)))
+
+
+def summary_table(summaries: dict[str, dict], modes: list[str], title: str) -> Table:
+    """Per task: the score told each way with its gain, and the input's own score; two decimals,
+    so the table fits an 80-column terminal."""
+    table = Table(title=title, title_justify="left")
+    names = {"example": "by example", "instruction": "in words"}
+    for col in ["task", "metric", *(names[m] for m in modes), "input"]:
+        table.add_column(col, no_wrap=True, justify="left" if col in ("task", "metric") else "right")
     for task, t in summaries["example"]["tasks"].items():
-        trivial = f"{t['trivial']} ({t['trivial_name']})" if "trivial" in t else "-"
-        told = [f"{summaries[m]['tasks'][task]['model']} ({summaries[m]['tasks'][task]['gain']:+})" for m in modes]
-        table.add_row(task, t["metric"], *told, str(t["identity"]), trivial, t["baseline"])
-    Console().print(table)
-    typer.echo("(gain in brackets: over the stronger of identity and the trivial answer)")
-    written = ", ".join(str(out / m / "report.html") for m in modes)
-    typer.echo(f"wrote {out / 'gallery.png'}, {written}" + (f", {out / 'instructions.md'}" if len(modes) > 1 else ""))
+        told = [
+            f"{summaries[m]['tasks'][task]['model']:.2f} ({summaries[m]['tasks'][task]['gain']:+.2f})" for m in modes
+        ]
+        table.add_row(task, t["metric"], *told, f"{t['identity']:.2f}")
+    return table
 
 
 def gallery(results: dict[str, list[QueryResult]], bench: str | Path | Benchmark):

@@ -41,4 +41,10 @@ def train(
         final = trainer.fit(on_step=lambda step, loss: bar.update(job, completed=step, loss=f"{loss:.4f}"))
     if trainer.compile_seconds is not None:
         typer.echo(f"torch.compile: the first step took {trainer.compile_seconds:.1f} s")
+    if trainer.stopped_early:
+        typer.echo(
+            f"stopped at step {trainer.step}: {cfg.stop_minutes:g} training minutes reached; checkpoint: {final}; "
+            "continue with --resume"
+        )
+        return
     typer.echo(f"trained to step {trainer.step}; model: {final}; log: {RunFolder(cfg.out_dir).log_file}")

@@ -12,6 +12,7 @@ from typing import Any
 from torch import nn
 
 from pixtask.models.ar.model import ARConfig, ARModel
+from pixtask.models.cond_nafnet import CondNAFNet, CondNAFNetConfig
 from pixtask.models.genlv import GenLV, GenLVConfig
 from pixtask.models.vq import VQConfig, VQTokenizer
 
@@ -20,6 +21,7 @@ ARCHITECTURES: dict[str, tuple[type[nn.Module], type]] = {
     "GenLV": (GenLV, GenLVConfig),
     "VQTokenizer": (VQTokenizer, VQConfig),
     "ARModel": (ARModel, ARConfig),
+    "CondNAFNet": (CondNAFNet, CondNAFNetConfig),
 }
 _VARIANTS: dict[str, Callable[[], Any]] = {}
 _NOTES: dict[str, str] = {}
@@ -132,6 +134,22 @@ def _small() -> GenLVConfig:
 @register_variant("genlv-tiny-text", "genlv-tiny that also reads instructions (MiniLM, 384-d)")
 def _tiny_text() -> GenLVConfig:
     return dataclasses.replace(_tiny(), text_dim=384, global_residual=True)
+
+
+# CPU-efficient conditioned NAFNets (told by example, in words, or both): sizes a test checks.
+@register_variant("naf-tiny", "conditioned NAFNet, width 12, 4 levels: 1.13M params")
+def _naf_tiny() -> CondNAFNetConfig:
+    return CondNAFNetConfig(width=12, enc_blocks=[1, 1, 1, 1], middle_blocks=1, dec_blocks=[1, 1, 1, 1], cond_dim=64)
+
+
+@register_variant("naf-small", "conditioned NAFNet, width 16, 4 levels: 2.36M params")
+def _naf_small() -> CondNAFNetConfig:
+    return CondNAFNetConfig(width=16, enc_blocks=[1, 1, 1, 2], middle_blocks=2, dec_blocks=[1, 1, 1, 1], cond_dim=64)
+
+
+@register_variant("naf-base", "conditioned NAFNet, width 24, 4 levels: 4.99M params")
+def _naf_base() -> CondNAFNetConfig:
+    return CondNAFNetConfig(width=24, enc_blocks=[1, 1, 2, 2], middle_blocks=2, dec_blocks=[1, 1, 1, 1], cond_dim=96)
 
 
 # The token-autoregressive model (Explanatory Instructions paper) and its image tokenizer, at

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from pixtask.core.condition import Condition
-from pixtask.models.genlv import GenLV, GenLVConfig
+from pixtask.models._registry import build_model
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,11 @@ def _macs(module: nn.Module, output: torch.Tensor) -> int:
     return 0
 
 
-def count(config: GenLVConfig, height: int = 256, width: int = 256) -> Counts:
-    """Count a model built from ``config`` for one (height x width) query and prompt pair."""
+def count(config, height: int = 256, width: int = 256) -> Counts:
+    """Count a model built from ``config`` (GenLV or CondNAFNet) for one (height x width) query
+    and prompt pair."""
     with torch.device("meta"):
-        model = GenLV(config)
+        model = build_model(config)
         query = torch.empty(1, 3, height, width)
     total = 0
 

@@ -1,8 +1,9 @@
-"""Export a GenLV model to ONNX (torch.onnx dynamo exporter) and check it with onnxruntime.
+"""Export a conditioned image model (GenLV, CondNAFNet) to ONNX (torch.onnx dynamo exporter) and
+check it with onnxruntime.
 
 The exported graph is the visual path (told by example; a model that also reads words exports
 without its text layers): it takes ``query``, ``prompt_input`` and ``prompt_target`` as float32 RGB
-(1, 3, H, W) tensors in [0, 1], H and W multiples of 32 (dynamic, up to ``max_side``), and
+(1, 3, H, W) tensors in [0, 1], H and W multiples of the model's size multiple (dynamic, up to ``max_side``), and
 returns ``prediction``. Padding and tiling stay in the Python pipeline.
 """
 
@@ -17,6 +18,7 @@ from torch import nn
 
 from pixtask.core.atomic_write import atomic_target
 from pixtask.core.condition import Condition
+from pixtask.models.cond_nafnet import CondNAFNet
 from pixtask.models.genlv import GenLV
 
 INPUT_NAMES = ("query", "prompt_input", "prompt_target")
@@ -37,8 +39,8 @@ def export_onnx(model: GenLV, path: str | os.PathLike, sample_size: int = 64, ma
         import onnxscript  # noqa: F401  (the dynamo exporter needs it)
     except ImportError:
         raise RuntimeError("ONNX export needs the optional packages: pip install 'pixtask[export]'") from None
-    if not isinstance(model, GenLV):
-        raise ValueError(f"ONNX export supports GenLV models only, not a {type(model).__name__}")
+    if not isinstance(model, GenLV | CondNAFNet):
+        raise ValueError(f"ONNX export supports GenLV and CondNAFNet models only, not a {type(model).__name__}")
     if not model.config.use_prompt:
         raise ValueError("ONNX export supports prompt models only")
     m = model.config.size_multiple

@@ -27,6 +27,7 @@ from PIL import Image
 from pixtask.core.condition import Condition, ConditionError
 from pixtask.core.device import resolve_device, resolve_precision
 from pixtask.core.image_io import as_rgb_float, to_uint8
+from pixtask.models.cond_nafnet import CondNAFNet
 from pixtask.models.condition_encoder import ConditionEncoder
 from pixtask.models.genlv import GenLV
 from pixtask.models.hub import DEFAULT_MODEL, from_pretrained, save_pretrained
@@ -52,7 +53,8 @@ class PipelineOutput:
 
 
 class GenLVPipeline(FileRunner):
-    """Inference wrapper around a :class:`GenLV` model (told by example, in words, or both).
+    """Inference wrapper around a conditioned image model, :class:`GenLV` or
+    :class:`~pixtask.models.cond_nafnet.CondNAFNet` (told by example, in words, or both).
 
     Args:
         model: the network (moved to ``device``, eval mode).
@@ -64,7 +66,7 @@ class GenLVPipeline(FileRunner):
 
     def __init__(
         self,
-        model: GenLV,
+        model: GenLV | CondNAFNet,
         device: str | torch.device | None = "auto",
         precision: str = "auto",
         tile: int | None = 512,

@@ -103,6 +103,12 @@ class TrainConfig:
     compile: bool = False
     # NHWC activations: 6% faster steps on our CPU (docs/training_speed.md); off so existing runs resume unchanged
     channels_last: bool = False
+    # training minutes (the log's wall clock, summed over resumes) at which the model is saved
+    # as OUT_DIR/snapshots/minNNN (quality per CPU-minute); empty: none
+    snapshot_minutes: list[float] = field(default_factory=list)
+    # stop, with a checkpoint to resume from, once the training clock passes this many minutes
+    # (a session's share of a long run); 0: run to ``steps``
+    stop_minutes: float = 0.0
 
     def validate(self) -> None:
         positive = {
@@ -164,6 +170,8 @@ class TrainConfig:
             raise ValueError(f"validation.prompt is an [input, target] pair of files, got {self.validation.prompt}")
         if self.validation.every < 1 or self.validation.patience < 0:
             raise ValueError("validation.every must be positive and validation.patience 0 or more")
+        if self.stop_minutes < 0 or any(m <= 0 for m in self.snapshot_minutes):
+            raise ValueError("stop_minutes must be 0 (no limit) or positive, and snapshot_minutes positive")
         if self.precision not in ("auto", "fp32", "bf16"):
             raise ValueError(f"precision must be auto, fp32 or bf16, got {self.precision!r}")
 
@@ -301,7 +309,9 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | No
 
 # keys a resumed run may change: how it is logged, and its length (extending a finished run;
 # the cosine schedule then follows the new length from the resumed step)
-RESUMABLE_CHANGES = frozenset({"out_dir", "log_every", "checkpoint_every", "sample_every", "steps"})
+RESUMABLE_CHANGES = frozenset(
+    {"out_dir", "log_every", "checkpoint_every", "sample_every", "steps", "snapshot_minutes", "stop_minutes"}
+)
 
 
 def flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -41,6 +41,7 @@ VALIDATION_NAME = "validation.csv"
 VALIDATION_FIELDS = ("step", "loss", "val_psnr")
 COMPILE_NAME = "compile.json"
 LOSS_PLOT_NAME = "loss.png"
+SNAPSHOTS_DIR = "snapshots"
 SAMPLES_DIR = "samples"
 BOARD_DIR = "tb"
 MODEL_DIR = "model"
@@ -135,6 +136,15 @@ class RunFolder:
     @property
     def board_dir(self) -> Path:
         return self.path / BOARD_DIR
+
+    def snapshot_dir(self, minutes: float) -> Path:
+        """The model saved when the training clock passed ``minutes`` (``snapshot_minutes``)."""
+        return self.path / SNAPSHOTS_DIR / f"min{minutes:05.1f}".replace(".", "_")
+
+    def snapshots(self) -> list[Path]:
+        """The snapshot model folders written so far, earliest first."""
+        folder = self.path / SNAPSHOTS_DIR
+        return sorted(p for p in folder.glob("min*") if p.is_dir()) if folder.is_dir() else []
 
     def sample_path(self, step: int) -> Path:
         return self.path / SAMPLES_DIR / f"step{step:07d}.png"

@@ -120,12 +120,17 @@ class Trainer:
         if isinstance(self.objective, ImageObjective):
             self.objective.alignment = cfg.text_alignment
         o = cfg.optim
+        # foreach: one kernel per operation over all tensors instead of one per tensor; on CPU,
+        # where PyTorch defaults to the per-tensor loop, it is the same update in a third of the time
         self.optimizer = torch.optim.AdamW(
             [p for p in self.model.parameters() if p.requires_grad],
             lr=o.lr,
             betas=tuple(o.betas),
             weight_decay=o.weight_decay,
+            foreach=True,
         )
+        self._params = list(self.model.parameters())
+        self._ema_pairs = None if self.ema is None else (list(self.ema.parameters()), self._params)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, lambda s: warmup_cosine(s, o.warmup_steps, cfg.steps, o.min_lr_ratio)
         )
@@ -140,6 +145,7 @@ class Trainer:
         self.validator = self._validator() if cfg.validation.pairs else None
         self.validation: list[dict] = []  # step, loss, val_psnr per validation
         self.best: tuple[int, float, dict] | None = None  # step, score, weights of the best validation
+        self.stopped_early = False  # stop_minutes ended the run before cfg.steps (resumable)
 
     def _validator(self) -> Validator:
         """Validation pairs, told the task as validation.mode says: by validation.prompt (default:
@@ -308,19 +314,26 @@ class Trainer:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if self.cfg.optim.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.optim.grad_clip)
+            torch.nn.utils.clip_grad_norm_(self._params, self.cfg.optim.grad_clip, foreach=True)
         self.optimizer.step()
         self.scheduler.step()
-        if self.ema is not None:
-            d = self.cfg.optim.ema_decay
+        if self._ema_pairs is not None:
             with torch.no_grad():
-                for e, p in zip(self.ema.parameters(), self.model.parameters(), strict=True):
-                    e.lerp_(p.detach(), 1 - d)
+                torch._foreach_lerp_(self._ema_pairs[0], self._ema_pairs[1], 1 - self.cfg.optim.ema_decay)
         self.step += 1
         loss_value = float(loss.detach())  # synchronises, so the compile time below is real
         if first:
             self.compile_seconds = time.perf_counter() - started
         return loss_value
+
+    def _snapshot(self, minutes: float) -> None:
+        """Save the model at each ``snapshot_minutes`` mark the training clock has passed (once:
+        a resumed run skips marks already written)."""
+        for mark in self.cfg.snapshot_minutes:
+            folder = self.run.snapshot_dir(mark)
+            if minutes >= mark and not folder.exists():
+                record = {"step": self.step, "minutes": round(minutes, 2), "samples": self.step * self.cfg.batch_size}
+                save_pretrained(self.final_model, folder, record=record)
 
     def _refuse_to_replace_a_run(self) -> None:
         """A fresh run into a folder that holds another run would rewrite its log, config and
@@ -363,7 +376,8 @@ class Trainer:
 
     def fit(self, stop_at: int | None = None, on_step: Callable[[int, float], None] | None = None) -> Path:
         """Train until ``cfg.steps`` (or ``stop_at``, for tests and time-boxed runs); returns the
-        folder of the final model."""
+        folder of the final model, or the checkpoint to resume from when ``cfg.stop_minutes``
+        ended the run first."""
         cfg = self.cfg
         main = self.rank == 0
         if main:
@@ -396,6 +410,9 @@ class Trainer:
                 if main and cfg.sample_every and self.step % cfg.sample_every == 0 and self.objective.reads_images:
                     grid = self.write_samples(batch, self.run.sample_path(self.step))
                     board.add_image("samples", grid, self.step, dataformats="HWC")
+                minutes = (time.perf_counter() - start) / 60
+                if main:
+                    self._snapshot(minutes)
                 if on_step:
                     on_step(self.step, loss)
                 if self.validator is not None and (self.step % cfg.validation.every == 0 or self.step == end):
@@ -404,8 +421,16 @@ class Trainer:
                         board.add_scalar("val/psnr", self.validation[-1]["val_psnr"], self.step)
                     if not keep_going:
                         break
+                if cfg.stop_minutes and minutes >= cfg.stop_minutes and self.step < end:
+                    log.write(self.step, loss, self.scheduler.get_last_lr()[0], time.perf_counter() - start)
+                    if main:
+                        save_checkpoint(self.run.checkpoint, self.state())
+                    self.stopped_early = True
+                    break
         if board is not None:
             board.close()
+        if self.stopped_early:  # the session's minutes are spent; --resume continues the run
+            return self.run.checkpoint
         if self.best is not None:  # early stopping keeps the best validated weights
             self.final_model.load_state_dict(self.best[2])
             if main:

@@ -67,8 +67,11 @@ class RelativePositionLogits(nn.Module):
     ``size`` x ``size`` keys: q . (rel_height[i - x + size - 1] + rel_width[j - y + size - 1])
     for query (x, y) and key (i, j), both in window coordinates.
 
-    The height term depends only on (x, i) and the width term only on (y, j), so each is
-    gathered on a (block, block, size) grid and the two are combined by a broadcast add.
+    The height term depends only on (x, i) and the width term only on (y, j). Each table is
+    first gathered into a (block, size, d) grid of embeddings (a few KB), and the queries are
+    multiplied with it: the same sums as gathering from the (N, block, block, 2 size - 1) logits,
+    but the backward pass is a matmul instead of a scatter into a large tensor (the step's
+    costliest indexing on CPU; docs/training_speed.md).
     """
 
     def __init__(self, block: int, size: int, head_dim: int) -> None:
@@ -79,16 +82,13 @@ class RelativePositionLogits(nn.Module):
         self.rel_width = nn.Parameter(torch.randn(2 * size - 1, head_dim) * scale)
         offset = torch.arange(size).reshape(1, -1) - torch.arange(block).reshape(-1, 1) + size - 1  # (block, size)
         self.register_buffer("offset", offset, persistent=False)
-        self.register_buffer("grid", torch.arange(block), persistent=False)
 
     def forward(self, q: torch.Tensor) -> torch.Tensor:
         """(N, block^2, d) scaled queries -> (N, block^2, size^2) additive logits."""
         n, b, s = q.shape[0], self.block, self.size
-        g = self.grid
-        logits_h = (q @ self.rel_height.t()).reshape(n, b, b, 2 * s - 1)  # (N, x, y, 2s-1)
-        logits_w = (q @ self.rel_width.t()).reshape(n, b, b, 2 * s - 1)
-        h = logits_h[:, g[:, None, None], g[None, :, None], self.offset[:, None, :]]  # (N, x, y, i)
-        w = logits_w[:, g[:, None, None], g[None, :, None], self.offset[None, :, :]]  # (N, x, y, j)
+        q = q.reshape(n, b, b, -1)  # (N, x, y, d)
+        h = torch.einsum("nxyd,xid->nxyi", q, self.rel_height[self.offset].to(q.dtype))
+        w = torch.einsum("nxyd,yjd->nxyj", q, self.rel_width[self.offset].to(q.dtype))
         return (h[..., :, None] + w[..., None, :]).reshape(n, b * b, s * s)
 
 

@@ -1,0 +1,257 @@
+"""CondNAFNet: a CPU-efficient conditioned restorer, told its task by example, in words, or both.
+
+A NAFNet U-Net (Chen et al., "Simple Baselines for Image Restoration", 2022: LayerNorm,
+depthwise conv, SimpleGate and simplified channel attention; no nonlinear activations, no
+self-attention) whose blocks are modulated by one condition vector, as InstructIR modulates
+NAFNet channels by a sentence embedding. The vector comes from the example pair (a small
+strided conv encoder of input, target and their difference, pooled to mean and spread), from
+the words (MiniLM's pooled sentence embedding through an MLP), or from both (the mean of the
+two, then a shared MLP). Every block scales and shifts its two branches' channels by a linear
+map of that vector.
+
+Why beside GenLV: convolutions and per-channel arithmetic are what a CPU does well, so this
+network trains several times more samples per CPU-hour than GenLV's attention. GenLV stays as
+the paper has it. Both take ``(query, ConditionTensors)`` and ``encode_condition`` once for
+all tiles, so pipelines, training, tiling and export treat them alike.
+
+Images are RGB in [0, 1]; height and width are multiples of ``config.size_multiple`` (the
+pipeline pads). The output is the query plus a learnt residual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from pixtask.core.condition import MODES, Condition, ConditionError, Mode, check_accepted
+from pixtask.models.condition_encoder import ConditionTensors
+from pixtask.models.layers import ChannelLayerNorm
+
+
+@dataclass
+class CondNAFNetConfig:
+    """Every size and choice of a CondNAFNet; saved as config.json beside the weights."""
+
+    width: int = 16  # channels at full resolution; level i has width * 2**i
+    enc_blocks: list[int] = field(default_factory=lambda: [1, 1, 1, 2])  # one entry per downsampling
+    middle_blocks: int = 2
+    dec_blocks: list[int] = field(default_factory=lambda: [1, 1, 1, 1])
+    cond_dim: int = 128  # the condition vector every block reads
+    example_width: int = 16  # the example encoder's first width (doubles at each of 3 strides)
+    text_dim: int = 384  # width of the pooled instruction embedding read (MiniLM); 0: examples only
+    dw_expand: int = 2  # depthwise branch width over block width (NAFNet's DW_Expand)
+    ffn_expand: int = 2  # feed-forward width over block width
+
+    def __post_init__(self) -> None:
+        if self.width < 1 or self.cond_dim < 1 or self.example_width < 1:
+            raise ValueError("width, cond_dim and example_width must be positive")
+        if not self.enc_blocks or len(self.enc_blocks) != len(self.dec_blocks):
+            raise ValueError(
+                f"enc_blocks and dec_blocks need one entry per level: {self.enc_blocks}, {self.dec_blocks}"
+            )
+        if any(n < 0 for n in [*self.enc_blocks, *self.dec_blocks, self.middle_blocks]):
+            raise ValueError("block counts must be 0 or positive")
+        if self.text_dim < 0 or self.dw_expand < 1 or self.ffn_expand < 1:
+            raise ValueError("text_dim must be 0 or positive, dw_expand and ffn_expand at least 1")
+
+    @property
+    def reads_text(self) -> bool:
+        return self.text_dim > 0
+
+    @property
+    def use_prompt(self) -> bool:
+        """Always told a task (the attribute GenLV's no-prompt baseline sets False)."""
+        return True
+
+    @property
+    def modes(self) -> tuple[Mode, ...]:
+        return MODES if self.reads_text else ("example",)
+
+    @property
+    def size_multiple(self) -> int:
+        """Input height and width must be multiples of this (one halving per level)."""
+        return 2 ** len(self.enc_blocks)
+
+
+@dataclass
+class ConditionVector:
+    """A condition as a CondNAFNet reads it: one (B, cond_dim) vector per sample."""
+
+    vector: torch.Tensor
+
+    def expand(self, batch: int) -> ConditionVector:
+        """One condition for a batch of queries (tiles of one image, a sweep)."""
+        n = self.vector.shape[0]
+        if n == batch:
+            return self
+        if n != 1:
+            raise ConditionError(f"a condition for {n} samples given with {batch} queries")
+        return ConditionVector(self.vector.expand(batch, -1))
+
+
+class SimpleGate(nn.Module):
+    """NAFNet's nonlinearity: split the channels in two halves and multiply them."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        a, b = x.chunk(2, dim=1)
+        return a * b
+
+
+class ConditionedNAFBlock(nn.Module):
+    """A NAFNet block whose two branches are scaled and shifted per channel by the condition
+    (zero-initialised, so an untrained condition changes nothing; the layer scales ``beta``
+    and ``gamma`` start at zero too, so a fresh block is the identity)."""
+
+    def __init__(self, channels: int, cfg: CondNAFNetConfig) -> None:
+        super().__init__()
+        dw = channels * cfg.dw_expand
+        self.norm1 = ChannelLayerNorm(channels)
+        self.conv1 = nn.Conv2d(channels, dw, 1)
+        self.conv2 = nn.Conv2d(dw, dw, 3, padding=1, groups=dw)
+        self.sca = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(dw // 2, dw // 2, 1))
+        self.conv3 = nn.Conv2d(dw // 2, channels, 1)
+        self.norm2 = ChannelLayerNorm(channels)
+        ffn = channels * cfg.ffn_expand
+        self.conv4 = nn.Conv2d(channels, ffn, 1)
+        self.conv5 = nn.Conv2d(ffn // 2, channels, 1)
+        self.gate = SimpleGate()
+        self.beta = nn.Parameter(torch.zeros(1, channels, 1, 1))
+        self.gamma = nn.Parameter(torch.zeros(1, channels, 1, 1))
+        self.modulation = nn.Linear(cfg.cond_dim, 4 * channels)  # scale, shift for each branch
+        nn.init.zeros_(self.modulation.weight)
+        nn.init.zeros_(self.modulation.bias)
+
+    def forward(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        s1, t1, s2, t2 = self.modulation(cond).to(x.dtype)[:, :, None, None].chunk(4, dim=1)
+        y = self.gate(self.conv2(self.conv1(self.norm1(x))))
+        y = self.conv3(y * self.sca(y))
+        x = x + self.beta * (y * (1 + s1) + t1)
+        y = self.conv5(self.gate(self.conv4(self.norm2(x))))
+        return x + self.gamma * (y * (1 + s2) + t2)
+
+
+class ExampleEncoder(nn.Module):
+    """An example pair -> (B, cond_dim): input, target and their difference through three
+    strided conv stages, pooled over space to each channel's mean and spread, so the vector
+    describes the change whatever the example's size."""
+
+    def __init__(self, width: int, cond_dim: int) -> None:
+        super().__init__()
+        layers: list[nn.Module] = [nn.Conv2d(9, width, 3, padding=1), nn.GELU()]
+        c = width
+        for _ in range(3):
+            layers += [nn.Conv2d(c, 2 * c, 3, stride=2, padding=1), nn.GELU(), nn.Conv2d(2 * c, 2 * c, 3, padding=1)]
+            layers.append(nn.GELU())
+            c *= 2
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.Linear(2 * c, cond_dim), nn.GELU(), nn.Linear(cond_dim, cond_dim))
+
+    def forward(self, prompt_in: torch.Tensor, prompt_out: torch.Tensor) -> torch.Tensor:
+        f = self.features(torch.cat([prompt_in, prompt_out, prompt_out - prompt_in], dim=1)).flatten(2)
+        stats = torch.cat([f.mean(-1), f.float().var(-1, unbiased=False).add(1e-6).sqrt().to(f.dtype)], dim=1)
+        return self.head(stats)
+
+
+class CondNAFNet(nn.Module):
+    """``model(query, condition) -> prediction`` on (B, 3, H, W) RGB in [0, 1].
+
+    The condition is :class:`ConditionTensors` (what a ConditionEncoder made of a Condition; a
+    Condition told by example with tensors works too) or, for tiles, ``encoded=`` what
+    :meth:`encode_condition` returned. The model computes no loss.
+    """
+
+    def __init__(self, config: CondNAFNetConfig | None = None) -> None:
+        super().__init__()
+        self.config = cfg = config or CondNAFNetConfig()
+        self.example_encoder = ExampleEncoder(cfg.example_width, cfg.cond_dim)
+        if cfg.text_dim:
+            self.text_encoder = nn.Sequential(
+                nn.Linear(cfg.text_dim, cfg.cond_dim), nn.GELU(), nn.Linear(cfg.cond_dim, cfg.cond_dim)
+            )
+        self.fuse = nn.Sequential(nn.LayerNorm(cfg.cond_dim), nn.Linear(cfg.cond_dim, cfg.cond_dim), nn.GELU())
+        self.intro = nn.Conv2d(3, cfg.width, 3, padding=1)
+        self.encoders, self.downs = nn.ModuleList(), nn.ModuleList()
+        c = cfg.width
+        for n in cfg.enc_blocks:
+            self.encoders.append(nn.ModuleList([ConditionedNAFBlock(c, cfg) for _ in range(n)]))
+            self.downs.append(nn.Conv2d(c, 2 * c, 2, stride=2))
+            c *= 2
+        self.middle = nn.ModuleList([ConditionedNAFBlock(c, cfg) for _ in range(cfg.middle_blocks)])
+        self.ups, self.decoders = nn.ModuleList(), nn.ModuleList()
+        for n in reversed(cfg.dec_blocks):
+            self.ups.append(nn.Sequential(nn.Conv2d(c, 2 * c, 1, bias=False), nn.PixelShuffle(2)))
+            c //= 2
+            self.decoders.append(nn.ModuleList([ConditionedNAFBlock(c, cfg) for _ in range(n)]))
+        self.ending = nn.Conv2d(cfg.width, 3, 3, padding=1)
+
+    def encode_condition(self, condition: ConditionTensors | Condition) -> ConditionVector:
+        """The condition vector (compute once, reuse for every tile): the example's and the
+        words' embeddings averaged over the ways each sample was told, then fused."""
+        if isinstance(condition, Condition):
+            check_accepted(condition, self.config.modes)
+            condition = ConditionTensors.from_condition(condition)
+        if not isinstance(condition, ConditionTensors):
+            raise ConditionError(f"a model is told its task by a condition, got {type(condition).__name__}")
+        parts: list[tuple[torch.Tensor, torch.Tensor | None]] = []  # (embedding, which samples count)
+        dtype = self.intro.weight.dtype
+        if condition.prompt is not None:
+            prompt_in, prompt_out = condition.prompt
+            if prompt_in.shape != prompt_out.shape or prompt_in.ndim != 4 or prompt_in.shape[1] != 3:
+                raise ConditionError(
+                    f"prompt images must be two (B, 3, h, w) tensors of one shape; got "
+                    f"{tuple(prompt_in.shape)} and {tuple(prompt_out.shape)}"
+                )
+            has = condition.has_prompt
+            parts.append((self.example_encoder(prompt_in, prompt_out), None if has is None else has.bool()))
+        if condition.text is not None:
+            if not self.config.reads_text:
+                raise ConditionError("this model is told by example only and reads no instructions")
+            text = condition.text.to(self.intro.weight.device)
+            parts.append((self.text_encoder(text.pooled.to(dtype)), text.mask.any(1)))
+        if not parts:
+            raise ConditionError("a condition needs an example pair, an instruction, or both")
+        if len(parts) == 2 and parts[0][0].shape[0] != parts[1][0].shape[0]:
+            raise ConditionError(f"{parts[0][0].shape[0]} example pairs but {parts[1][0].shape[0]} instructions")
+        if all(m is None for _, m in parts):  # static: exporters and meta tensors never test data
+            total = sum(e for e, _ in parts)
+            return ConditionVector(self.fuse(total / len(parts)))
+        weights = [torch.ones(e.shape[0], device=e.device) if m is None else m.to(e.device, e.dtype) for e, m in parts]
+        count = sum(weights)
+        if count.device.type != "meta":
+            empty = (count == 0).nonzero().flatten().tolist()
+            if empty:
+                raise ConditionError(f"sample(s) {empty} of the batch have neither an example nor an instruction")
+        total = sum(e * w[:, None] for (e, _), w in zip(parts, weights, strict=True))
+        return ConditionVector(self.fuse(total / count.clamp(min=1)[:, None]))
+
+    def forward(
+        self,
+        query: torch.Tensor,
+        condition: ConditionTensors | Condition | None = None,
+        *,
+        encoded: ConditionVector | None = None,
+    ) -> torch.Tensor:
+        m = self.config.size_multiple
+        if query.ndim != 4 or query.shape[1] != 3 or query.shape[-2] % m or query.shape[-1] % m:
+            raise ValueError(f"query must be (B, 3, H, W) with H, W multiples of {m}; got {tuple(query.shape)}")
+        if encoded is None:
+            if condition is None:
+                raise ConditionError("this model needs a condition: an example pair and/or an instruction")
+            encoded = self.encode_condition(condition)
+        cond = encoded.expand(query.shape[0]).vector
+        x = self.intro(query)
+        skips = []
+        for blocks, down in zip(self.encoders, self.downs, strict=True):
+            for block in blocks:
+                x = block(x, cond)
+            skips.append(x)
+            x = down(x)
+        for block in self.middle:
+            x = block(x, cond)
+        for up, blocks, skip in zip(self.ups, self.decoders, reversed(skips), strict=True):
+            x = up(x) + skip
+            for block in blocks:
+                x = block(x, cond)
+        return query + self.ending(x)
