@@ -288,7 +288,11 @@ def compare_revisions(rev: str) -> dict:
                 save = Path(tmp) / f"{name}.pt"
                 env = {**os.environ, "PYTHONPATH": str(src)}
                 cmd = [sys.executable, str(Path(__file__)), "--measure-step", str(save)]
-                done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+                done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+                if done.returncode:
+                    raise RuntimeError(
+                        f"the {name} side ({rev if name == 'before' else 'this checkout'}) failed:\n{done.stderr}"
+                    )
                 results[name] = json.loads(done.stdout.strip().splitlines()[-1])
             before, after = (torch.load(Path(tmp) / f"{n}.pt") for n in ("before", "after"))
         finally:
@@ -331,6 +335,10 @@ def main() -> int:
         result["genlv_step"] = compare_revisions(args.genlv_step)
         (args.out / "training_speed.json").write_text(json.dumps(result, indent=1) + "\n")
         (args.out / "training_speed.md").write_text(render(result))
+        diff = result["genlv_step"]["max_output_difference"]
+        if diff > 1e-5:
+            print(f"outputs differ by {diff:.2e} (more than 1e-5): the speed-up changed what the model computes")
+            return 1
         return 0
     if args.render or args.profile or args.channels_last:
         result = json.loads((args.out / "training_speed.json").read_text())

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # `pytest -n 2` on our two cores: one thread per worker (and per subprocess it starts), or
+    # OpenMP oversubscription makes every torch test several times slower
+    os.environ["OMP_NUM_THREADS"] = "1"
+    os.environ["MKL_NUM_THREADS"] = "1"
 
 from pixtask.core.offline import stay_offline
 

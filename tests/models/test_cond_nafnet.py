@@ -123,3 +123,15 @@ def test_counted_macs_grow_with_the_image():
     assert small.params_plain == 2_360_275
     # the example encoder runs on the prompt pair, the U-Net on the query: both scale with pixels
     assert 3.9 < large.macs_thop / small.macs_thop < 4.1
+
+
+def test_fine_tuning_policies_name_this_networks_parts():
+    from pixtask.training.policy import apply_freeze
+
+    model = create_model("naf-tiny")
+    apply_freeze(model, "prompt-encoder")
+    trained = {n.split(".")[0] for n, p in model.named_parameters() if p.requires_grad}
+    assert trained == {"example_encoder", "text_encoder", "fuse"}
+    apply_freeze(model, "backbone")
+    frozen = {n.split(".")[0] for n, p in model.named_parameters() if not p.requires_grad}
+    assert frozen == {"example_encoder", "text_encoder", "fuse"}

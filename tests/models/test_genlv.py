@@ -33,6 +33,9 @@ def test_variants_listed():
         "genlv-tiny",
         "genlv-small",
         "genlv-tiny-text",
+        "naf-tiny",
+        "naf-small",
+        "naf-base",
         "vq-tiny",
         "ar-tiny-lm",
     ]

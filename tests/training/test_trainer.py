@@ -289,6 +289,7 @@ def test_time_snapshots_and_a_time_limited_session_resume_to_the_same_run(tmp_pa
     """snapshot_minutes saves the model once per mark; stop_minutes ends a session with a
     checkpoint (no final model), and --resume finishes the same run without re-saving a mark."""
     cfg = _cfg(tmp_path / "run", snapshot_minutes="[1e-9]", stop_minutes=1e-9)
+    assert cfg.snapshot_minutes == [1e-9]  # YAML reads 1e-9 as a string; each list item is checked
     first = Trainer(cfg)
     returned = first.fit()
     run = RunFolder(tmp_path / "run")
@@ -296,14 +297,24 @@ def test_time_snapshots_and_a_time_limited_session_resume_to_the_same_run(tmp_pa
     assert not run.is_finished() and run.has_checkpoint()
     [snapshot] = run.snapshots()
     record = json.loads((snapshot / "training.json").read_text())
-    assert record["step"] == 1 and record["samples"] == 2 and record["minutes"] >= 0
+    assert record["step"] == 1 and record["samples"] == 2
     written = (snapshot / "model.safetensors").stat().st_mtime_ns
+    past = Trainer(cfg)
+    past.resume()
+    with pytest.raises(ValueError, match="past stop_minutes"):
+        past.fit()
     second = Trainer(_cfg(tmp_path / "run", snapshot_minutes="[1e-9]"))
     second.resume()
     assert second.step == 1
     assert second.fit() == run.model_dir and second.step == 4 and not second.stopped_early
     assert run.snapshots() == [snapshot] and (snapshot / "model.safetensors").stat().st_mtime_ns == written
-    assert [r.step for r in run.log()] == [1, 2, 3, 4]
+    assert [r.step for r in run.log()] == [1, 2, 3, 4]  # the stop step logged once
+
+
+def test_list_items_are_checked():
+    assert load_config(None, ["snapshot_minutes=[15, 5e-1]"]).snapshot_minutes == [15.0, 0.5]
+    with pytest.raises(ValueError, match=r"snapshot_minutes\[1\]: expected float"):
+        load_config(None, ["snapshot_minutes=[15, soon]"])
 
 
 def test_a_conditioned_nafnet_trains_in_the_same_loop(tmp_path):
@@ -314,3 +325,17 @@ def test_a_conditioned_nafnet_trains_in_the_same_loop(tmp_path):
     from pixtask.models.cond_nafnet import CondNAFNet
 
     assert isinstance(from_pretrained(final), CondNAFNet) and trainer.step == 2
+
+
+def test_ema_warmup_starts_near_the_model_and_reaches_the_set_decay(tmp_path):
+    warm = Trainer(_cfg(tmp_path / "w", **{"optim.ema_decay": 0.999, "optim.ema_warmup": True}))
+    assert warm.ema_decay(0) == pytest.approx(0.1) and warm.ema_decay(90) == pytest.approx(0.91)
+    assert warm.ema_decay(100_000) == 0.999
+    assert Trainer(_cfg(tmp_path / "p", **{"optim.ema_decay": 0.999})).ema_decay(0) == 0.999
+    # the loop applies it: after the first step the average is 90% of the way to the new weights
+    start = _weights(warm.model)
+    warm.fit(stop_at=1)
+    name, ema = next((k, v) for k, v in warm.ema.state_dict().items() if v.is_floating_point())
+    expected = start[name] + 0.9 * (warm.model.state_dict()[name] - start[name])
+    assert not torch.equal(warm.model.state_dict()[name], start[name])
+    torch.testing.assert_close(ema, expected, atol=1e-6, rtol=1e-5)

@@ -26,7 +26,7 @@ def onnx(
     max_side: Annotated[int, typer.Option(help="Largest height/width the graph accepts (128 or more).")] = 2048,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing OUT file.")] = False,
 ) -> None:
-    """Export to ONNX (dynamic H and W, multiples of 32) and report the onnxruntime difference."""
+    """Export to ONNX (dynamic H and W, multiples of the model's size multiple); report the onnxruntime difference."""
     with user_errors():
         check_number(max_side, "--max-side", low=128, high=65536, integer=True)
         plan_file(out, overwrite=overwrite, inputs=[model / "config.json", model / "model.safetensors"])

@@ -111,12 +111,20 @@ def shipped() -> None:
         table.add_row(
             name + (" (default)" if name == DEFAULT_MODEL else ""),
             told,
-            f"{info['architecture']} dim {info['dim']}" + (", global residual" if info.get("global_residual") else ""),
+            _architecture(info),
             str(len(tasks)),
             str(info.get("training", {}).get("steps", info.get("trained_steps", "?"))),
             str(PRETRAINED_DIR / name),
         )
     Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+def _architecture(info: dict) -> str:
+    """'GenLV dim 16, global residual' or 'CondNAFNet width 16': what a shipped model is."""
+    if "dim" in info:
+        residual = ", global residual" if info.get("global_residual") else ""
+        return f"{info['architecture']} dim {info['dim']}{residual}"
+    return f"{info['architecture']} width {info.get('width', '?')}"
 
 
 @app.command("ship")

@@ -21,6 +21,7 @@ pipeline pads). The output is the query plus a learnt residual.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import torch
 from torch import nn
@@ -55,6 +56,10 @@ class CondNAFNetConfig:
             raise ValueError("block counts must be 0 or positive")
         if self.text_dim < 0 or self.dw_expand < 1 or self.ffn_expand < 1:
             raise ValueError("text_dim must be 0 or positive, dw_expand and ffn_expand at least 1")
+        if (self.width * self.dw_expand) % 2 or (self.width * self.ffn_expand) % 2:
+            raise ValueError(
+                f"width x dw_expand and width x ffn_expand must be even (SimpleGate halves them): width {self.width}"
+            )
 
     @property
     def reads_text(self) -> bool:
@@ -154,6 +159,10 @@ class ExampleEncoder(nn.Module):
         return self.head(stats)
 
 
+_CONDITION = ("example_encoder", "text_encoder", "fuse")
+_ENCODER = ("intro", "encoders", "downs")
+
+
 class CondNAFNet(nn.Module):
     """``model(query, condition) -> prediction`` on (B, 3, H, W) RGB in [0, 1].
 
@@ -161,6 +170,17 @@ class CondNAFNet(nn.Module):
     Condition told by example with tensors works too) or, for tiles, ``encoded=`` what
     :meth:`encode_condition` returned. The model computes no loss.
     """
+
+    # the fine-tuning policies (GenLV paper, Fig. 12) in this network's parts: the condition's
+    # encoders stand for the prompt encoder, the middle blocks for the latent blocks; a block's
+    # modulation belongs to the block
+    freeze_policies: ClassVar[dict[str, tuple[str, ...] | None]] = {
+        "none": None,
+        "prompt-encoder": _CONDITION,
+        "prompt-and-latent": (*_CONDITION, "middle"),
+        "prompt-latent-encoder": (*_CONDITION, "middle", *_ENCODER),
+        "backbone": (*_ENCODER, "middle", "ups", "decoders", "ending"),
+    }
 
     def __init__(self, config: CondNAFNetConfig | None = None) -> None:
         super().__init__()

@@ -58,6 +58,9 @@ class OptimConfig:
     min_lr_ratio: float = 0.01  # cosine decays to lr * min_lr_ratio
     grad_clip: float = 1.0  # max gradient norm; 0 disables
     ema_decay: float = 0.0  # 0 disables the EMA copy
+    # the EMA's decay grows as (1 + step) / (10 + step) up to ema_decay, so a short or slow run's
+    # average is not mostly its random start (0.999^400 = 0.67); off keeps older recipes as they ran
+    ema_warmup: bool = False
 
 
 @dataclass
@@ -106,8 +109,8 @@ class TrainConfig:
     # training minutes (the log's wall clock, summed over resumes) at which the model is saved
     # as OUT_DIR/snapshots/minNNN (quality per CPU-minute); empty: none
     snapshot_minutes: list[float] = field(default_factory=list)
-    # stop, with a checkpoint to resume from, once the training clock passes this many minutes
-    # (a session's share of a long run); 0: run to ``steps``
+    # stop, with a checkpoint to resume from, once the run's training clock (summed over
+    # resumes) passes this many minutes; resume with a larger value (or 0) to go on. 0: run to ``steps``
     stop_minutes: float = 0.0
 
     def validate(self) -> None:
@@ -172,6 +175,11 @@ class TrainConfig:
             raise ValueError("validation.every must be positive and validation.patience 0 or more")
         if self.stop_minutes < 0 or any(m <= 0 for m in self.snapshot_minutes):
             raise ValueError("stop_minutes must be 0 (no limit) or positive, and snapshot_minutes positive")
+        if self.stop_minutes and self.validation.pairs:
+            raise ValueError(
+                "stop_minutes with validation.pairs: early stopping's best weights are not kept across sessions; "
+                "use one or the other"
+            )
         if self.precision not in ("auto", "fp32", "bf16"):
             raise ValueError(f"precision must be auto, fp32 or bf16, got {self.precision!r}")
 
@@ -212,6 +220,9 @@ def _check_type(key: str, value: Any, annotation: Any) -> Any:
     if origin in (list, dict):
         if not isinstance(value, origin):
             raise ConfigTypeError(f"{key}: expected a {origin.__name__}, got {value!r}")
+        args = typing.get_args(annotation)
+        if origin is list and args and args[0] in (int, float, str):  # e.g. [15, 5e-1]: each item checked
+            return [_check_type(f"{key}[{i}]", v, args[0]) for i, v in enumerate(value)]
         return value
     if annotation is Any:
         return value

@@ -1,8 +1,10 @@
 """Fine-tuning policies: which parameters train (the GenLV paper's Fig. 12 strategies).
 
 A policy is applied by the one training loop (``TrainConfig.freeze``); everything it does not
-name is frozen. The words side of a model that reads instructions (its text projections and
-modulation) belongs with the prompt encoder: both turn the condition into keys and values.
+name is frozen. An architecture other than GenLV names its own parts for the same policies
+(``freeze_policies`` on the model class, e.g. CondNAFNet's). The words side of a model that
+reads instructions (its text projections and modulation) belongs with the prompt encoder: both
+turn the condition into keys and values.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ FREEZE_POLICIES: dict[str, tuple[str, ...] | None] = {
 
 def apply_freeze(model: nn.Module, policy: str) -> int:
     """Freeze everything ``policy`` does not tune; returns the number of trainable parameters."""
-    if policy not in FREEZE_POLICIES:
-        raise ValueError(f"unknown freeze policy {policy!r}; choose one of {', '.join(FREEZE_POLICIES)}")
-    prefixes = FREEZE_POLICIES[policy]
+    policies = getattr(model, "freeze_policies", FREEZE_POLICIES)  # an architecture's own module names
+    if policy not in policies:
+        raise ValueError(f"unknown freeze policy {policy!r}; choose one of {', '.join(policies)}")
+    prefixes = policies[policy]
     n = 0
     fixed = getattr(model, "frozen_prefixes", ())  # parts a model never trains (the AR model's VQ)
     for name, p in model.named_parameters():

@@ -139,12 +139,15 @@ class RunFolder:
 
     def snapshot_dir(self, minutes: float) -> Path:
         """The model saved when the training clock passed ``minutes`` (``snapshot_minutes``)."""
-        return self.path / SNAPSHOTS_DIR / f"min{minutes:05.1f}".replace(".", "_")
+        return self.path / SNAPSHOTS_DIR / f"min{minutes:08.2f}".replace(".", "_")
 
     def snapshots(self) -> list[Path]:
-        """The snapshot model folders written so far, earliest first."""
+        """The snapshot model folders written completely so far, earliest first."""
         folder = self.path / SNAPSHOTS_DIR
-        return sorted(p for p in folder.glob("min*") if p.is_dir()) if folder.is_dir() else []
+        if not folder.is_dir():
+            return []
+        done = [p for p in folder.glob("min*") if (p / "training.json").is_file() and "." not in p.name]
+        return sorted(done, key=lambda p: float(p.name[3:].replace("_", ".")))
 
     def sample_path(self, step: int) -> Path:
         return self.path / SAMPLES_DIR / f"step{step:07d}.png"
@@ -160,7 +163,7 @@ class RunFolder:
         """The names of a run's own files found here (empty: no run has written this folder)."""
         if not self.path.is_dir():
             return []
-        return [n for n in (CONFIG_NAME, LOG_NAME, LATEST, MODEL_DIR) if (self.path / n).exists()]
+        return [n for n in (CONFIG_NAME, LOG_NAME, LATEST, MODEL_DIR, SNAPSHOTS_DIR) if (self.path / n).exists()]
 
     # --- reading ----------------------------------------------------------------------------
     def config(self) -> dict:

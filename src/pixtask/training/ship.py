@@ -43,6 +43,7 @@ from pixtask.core.guards import read_json_file, read_text_file
 from pixtask.core.output_plan import plan_file, plan_folder
 from pixtask.data.photos import resolve_photos
 from pixtask.evaluation.report import secondary_table
+from pixtask.models._registry import architecture_of
 from pixtask.models.ar.model import ARConfig
 from pixtask.models.ar.text_tokenizer import FILE_NAME as TOKENIZER_NAME
 from pixtask.models.hub import (
@@ -362,7 +363,7 @@ def model_card(
     lines = [
         f"# {name}",
         "",
-        f"A GenLV {kind} ({stages[-1].cfg['model']}, {n_params / 1e6:.2f}M parameters, "
+        f"A {architecture_of(model_cfg)} {kind} ({stages[-1].cfg['model']}, {n_params / 1e6:.2f}M parameters, "
         f"{size:.1f} MiB fp32 safetensors"
         + (
             ", with a global residual: output = input + f(input)"
@@ -398,7 +399,8 @@ def model_card(
     lines += ["", "## Training", ""]
     lines += [stage_line(i, st) for i, st in enumerate(stages, 1)]
     lines += [
-        f"- In all: {sum(st.steps for st in stages)} steps, {hours:.2f} h on 2 CPU cores (bf16 autocast); "
+        f"- In all: {sum(st.steps for st in stages)} steps, {hours:.2f} h on 2 CPU cores "
+        f"({', '.join(sorted({st.cfg.get('precision', 'auto') for st in stages}))} precision); "
         "the shipped weights are the last stage's EMA.",
         "- Reproduce (needs `make debian-photos`): "
         + "; then ".join(f"`pixtask train --config {st.config_path}`" for st in stages)

@@ -22,6 +22,7 @@ import contextlib
 import copy
 import dataclasses
 import math
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,13 +42,13 @@ from pixtask.data.paired_folder import PAIR_SOURCE_PREFIXES, PairedFolder
 from pixtask.data.photos import resolve_photos
 from pixtask.models import from_pretrained, get_config, save_pretrained
 from pixtask.models.condition_encoder import ConditionEncoder, ConditionTensors
-from pixtask.models.hub import build_checked, config_dict, model_info
+from pixtask.models.hub import RECORD_NAME, build_checked, config_dict, model_info
 from pixtask.training.checkpoint import load_checkpoint, save_checkpoint
 from pixtask.training.config import TrainConfig, result_differences
 from pixtask.training.distributed import init_distributed, rank_device, rank_indices, wrap_model
 from pixtask.training.objectives import ImageObjective, StepContext, objective_for, token_model_overrides
 from pixtask.training.policy import apply_freeze
-from pixtask.training.run_folder import CONFIG_NAME, RunFolder
+from pixtask.training.run_folder import CONFIG_NAME, SNAPSHOTS_DIR, RunFolder
 from pixtask.training.validation import Validator
 
 
@@ -118,6 +119,8 @@ class Trainer:
             self.network, self.device, self._autocast, self.memory_format, cfg.loss, model=self.model
         )
         if isinstance(self.objective, ImageObjective):
+            if cfg.text_alignment and not hasattr(self.model, "alignment_loss"):
+                raise ValueError(f"text_alignment: {type(self.model).__name__} has no alignment term (GenLV only)")
             self.objective.alignment = cfg.text_alignment
         o = cfg.optim
         # foreach: one kernel per operation over all tensors instead of one per tensor; on CPU,
@@ -184,6 +187,7 @@ class Trainer:
         saved = from_pretrained(name_or_folder)
         own = self.model.config
         text_fields = {"text_dim": 0, "text_tokens": True, "text_modulation": False}
+        text_fields = {k: v for k, v in text_fields.items() if k in {f.name for f in dataclasses.fields(own)}}
         adds_words = hasattr(own, "text_dim") and not saved.config.text_dim and own.text_dim
         if saved.config != own and not (adds_words and saved.config == dataclasses.replace(own, **text_fields)):
             raise ValueError(
@@ -264,6 +268,8 @@ class Trainer:
         if self.ema is not None and ckpt["ema"] is not None:
             self.ema.load_state_dict(ckpt["ema"])
         self.optimizer.load_state_dict(ckpt["optimizer"])
+        for group in self.optimizer.param_groups:  # checkpoints from before foreach kept the slow loop
+            group["foreach"] = True
         self.scheduler.load_state_dict(ckpt["scheduler"])
         torch.set_rng_state(ckpt["torch_rng"])
         self.step = int(ckpt["step"])
@@ -301,6 +307,11 @@ class Trainer:
         write_image(path, grid)
         return grid
 
+    def ema_decay(self, step: int) -> float:
+        """The EMA decay applied after optimiser step ``step`` (0-based)."""
+        o = self.cfg.optim
+        return min(o.ema_decay, (1 + step) / (10 + step)) if o.ema_warmup else o.ema_decay
+
     def train_step(self, batch: dict) -> float:
         first = self.cfg.compile and self.compile_seconds is None
         started = time.perf_counter()
@@ -319,20 +330,29 @@ class Trainer:
         self.scheduler.step()
         if self._ema_pairs is not None:
             with torch.no_grad():
-                torch._foreach_lerp_(self._ema_pairs[0], self._ema_pairs[1], 1 - self.cfg.optim.ema_decay)
+                torch._foreach_lerp_(self._ema_pairs[0], self._ema_pairs[1], 1 - self.ema_decay(self.step))
         self.step += 1
         loss_value = float(loss.detach())  # synchronises, so the compile time below is real
         if first:
             self.compile_seconds = time.perf_counter() - started
         return loss_value
 
+    def _time_is_up(self, minutes: float) -> bool:
+        """Whether stop_minutes has passed on rank 0's clock (the one the log keeps), decided
+        there and shared, so every rank stops after the same step."""
+        up = torch.tensor([float(minutes >= self.cfg.stop_minutes)], device=self.device)
+        if self.world > 1:
+            torch.distributed.broadcast(up, src=0)
+        return bool(up.item())
+
     def _snapshot(self, minutes: float) -> None:
         """Save the model at each ``snapshot_minutes`` mark the training clock has passed (once:
         a resumed run skips marks already written)."""
         for mark in self.cfg.snapshot_minutes:
             folder = self.run.snapshot_dir(mark)
-            if minutes >= mark and not folder.exists():
-                record = {"step": self.step, "minutes": round(minutes, 2), "samples": self.step * self.cfg.batch_size}
+            if minutes >= mark and not (folder / RECORD_NAME).is_file():  # the record is written last
+                samples = self.step * self.cfg.batch_size * self.world
+                record = {"step": self.step, "minutes": round(minutes, 2), "samples": samples}
                 save_pretrained(self.final_model, folder, record=record)
 
     def _refuse_to_replace_a_run(self) -> None:
@@ -380,9 +400,11 @@ class Trainer:
         ended the run first."""
         cfg = self.cfg
         main = self.rank == 0
+        self.stopped_early = False
         if main:
             if self.step == 0:
                 self._refuse_to_replace_a_run()
+                shutil.rmtree(self.run.path / SNAPSHOTS_DIR, ignore_errors=True)  # another run's marks
             self.run.write_config(cfg)
         end = min(cfg.steps, stop_at or cfg.steps)
         order = rank_indices(self.step, end, cfg.batch_size, self.world, self.rank)
@@ -392,6 +414,11 @@ class Trainer:
         board = SummaryWriter(str(self.run.board_dir), purge_step=purge) if main else None
         with self.run.open_log(self.step, write=main) as log:
             start = time.perf_counter() - log.elapsed
+            if main and cfg.stop_minutes and log.elapsed / 60 >= cfg.stop_minutes:
+                raise ValueError(
+                    f"{self.out}: its training clock is at {log.elapsed / 60:.1f} minutes, past stop_minutes "
+                    f"{cfg.stop_minutes:g}; resume with a larger stop_minutes (or 0: no limit)"
+                )
             compile_logged = False
             if self.validator is not None and not self.validation:
                 self.validate(None)  # the starting point: fine-tuning must beat it to change anything
@@ -421,9 +448,10 @@ class Trainer:
                         board.add_scalar("val/psnr", self.validation[-1]["val_psnr"], self.step)
                     if not keep_going:
                         break
-                if cfg.stop_minutes and minutes >= cfg.stop_minutes and self.step < end:
-                    log.write(self.step, loss, self.scheduler.get_last_lr()[0], time.perf_counter() - start)
-                    if main:
+                if cfg.stop_minutes and self.step < end and self._time_is_up(minutes):
+                    if self.step % cfg.log_every:  # not logged above
+                        log.write(self.step, loss, self.scheduler.get_last_lr()[0], time.perf_counter() - start)
+                    if main and self.step % cfg.checkpoint_every:  # not saved above
                         save_checkpoint(self.run.checkpoint, self.state())
                     self.stopped_early = True
                     break
