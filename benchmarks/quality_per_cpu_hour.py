@@ -11,6 +11,7 @@ are not counted, so GenLV's is a lower bound) over the measured fp32 matmul peak
 
     python benchmarks/quality_per_cpu_hour.py                   # every run under runs/cpu-hour
     python benchmarks/quality_per_cpu_hour.py --runs runs/cpu-hour/naf-small
+    python benchmarks/quality_per_cpu_hour.py --runs --reference pixtask-tiny-text   # a shipped model's line
 
 Writes docs/cpu_hour.json, docs/cpu_hour.md and docs/images/cpu_hour.png; scores of a snapshot
 already in the JSON are kept (delete the JSON to rescore). Needs the Debian photos.
@@ -87,7 +88,16 @@ def throughput(run: RunFolder, peak: float) -> dict:
     }
 
 
-def plot(results: dict, path: Path) -> None:
+def _trained_hours(name: str) -> float | None:
+    """The training hours a shipped model's record states (its stages' logged time), if any."""
+    from pixtask.models.hub import model_info
+
+    stages = model_info(name).get("training", {}).get("stages", [])
+    hours = [s.get("hours") for s in stages]
+    return round(sum(hours), 2) if hours and all(h is not None for h in hours) else None
+
+
+def plot(results: dict, references: dict, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -103,6 +113,10 @@ def plot(results: dict, path: Path) -> None:
                 ax.plot(*zip(*points, strict=True), marker="o", label=name)
         if identity is not None:
             ax.axhline(identity, color="grey", linestyle="--", label="identity")
+        for (name, ref), style in zip(sorted(references.items()), (":", "-."), strict=False):
+            if mode in ref["scores"]:
+                hours = f", {ref['hours']:.1f} h" if ref.get("hours") else ""
+                ax.axhline(ref["scores"][mode]["psnr"], color="black", linestyle=style, label=f"{name}{hours}")
         ax.set_title(f"told {label}")
         ax.set_xlabel("training minutes (2-core CPU)")
         ax.grid(alpha=0.3)
@@ -113,7 +127,7 @@ def plot(results: dict, path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
-def report(results: dict, meta: dict) -> str:
+def report(results: dict, references: dict, meta: dict) -> str:
     lines = [
         "# Quality per CPU-hour",
         "",
@@ -145,6 +159,11 @@ def report(results: dict, meta: dict) -> str:
             )
     if identity is not None:
         lines += ["", f"Identity (the input returned unchanged): {identity:.2f} dB."]
+    for name, ref in sorted(references.items()):
+        sc = ref["scores"]
+        words = f", in words {sc['instruction']['psnr']:.2f} dB" if "instruction" in sc else ""
+        hours = f" ({ref['hours']:.1f} h of training)" if ref.get("hours") else ""
+        lines.append(f"Shipped `{name}`{hours} on the same subset: by example {sc['example']['psnr']:.2f} dB{words}.")
     return "\n".join(lines) + "\n"
 
 
@@ -153,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", nargs="*", type=Path, default=sorted((ROOT / "runs/cpu-hour").glob("*/")))
     parser.add_argument("--bench", type=Path, default=ROOT / "out/bench-cpu-hour")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs")
+    parser.add_argument("--reference", nargs="*", default=[], help="shipped models drawn as horizontal lines")
     args = parser.parse_args(argv)
     torch.manual_seed(0)
     json_path = args.docs / "cpu_hour.json"
@@ -180,11 +200,16 @@ def main(argv: list[str] | None = None) -> int:
             record = json.loads((snap / "training.json").read_text())
             print(f"{name} {snap.name}: scoring", file=sys.stderr)
             entry["snapshots"].append({"folder": snap.name, **record, "scores": score(snap, bench_dir)})
-    out = {"meta": meta, "tasks": TASKS, "runs": results}
+    references = saved.get("references", {})
+    for name in args.reference:
+        if name not in references:
+            print(f"{name}: scoring", file=sys.stderr)
+            references[name] = {"hours": _trained_hours(name), "scores": score(name, bench_dir)}
+    out = {"meta": meta, "tasks": TASKS, "runs": results, "references": references}
     args.docs.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(out, indent=1) + "\n")
-    plot(results, args.docs / "images" / "cpu_hour.png")
-    (args.docs / "cpu_hour.md").write_text(report(results, meta))
+    plot(results, references, args.docs / "images" / "cpu_hour.png")
+    (args.docs / "cpu_hour.md").write_text(report(results, references, meta))
     print(f"wrote {json_path}, {args.docs / 'cpu_hour.md'}, {args.docs / 'images' / 'cpu_hour.png'}")
     return 0
 
