@@ -610,7 +610,9 @@ def test_impossible_configs_are_one_line_errors(model_dir, images, tmp_path, cha
 
 
 def test_onnx_export_of_a_token_ar_model_is_refused(tmp_path):
-    fails_cleanly(["export", "onnx", "--model", "ar-tiny", "--out", tmp_path / "a.onnx"], "GenLV and CondNAFNet models only")
+    fails_cleanly(
+        ["export", "onnx", "--model", "ar-tiny", "--out", tmp_path / "a.onnx"], "GenLV and CondNAFNet models only"
+    )
     assert not (tmp_path / "a.onnx").exists()
 
 
