@@ -36,14 +36,17 @@ bench-lite: setup
 studies: setup debian-photos
 	benchmarks/studies.sh
 
+# one pytest worker per core (tests/conftest.py gives each worker one thread)
+TEST_WORKERS ?= 2
+
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q --durations=15
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=15
 
 # everything but the checks marked slow (DDP, browser, app load, long training runs, shipped-model quality)
 test-fast: setup
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
