@@ -1,4 +1,4 @@
-"""The app's Gradio API called as the README documents it; uploads and results deleted after
+"""The app's Gradio API called as docs/app.md documents it; uploads and results deleted after
 their time; no outbound connection while the app starts and serves; the upload size limit."""
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def files(tmp_path_factory):
 
 
 def _refusal(client, args: dict) -> str:
-    """Call the README's API with ``args`` over a good request; the one-line message shown."""
+    """Call the documented API with ``args`` over a good request; the one-line message shown."""
     request = dict(image=None, task="(none)", level=3, before=None, after=None, words="darker", model="words")
     request.update(args)
     with pytest.raises(Exception) as refused:  # gradio_client's own AppError
