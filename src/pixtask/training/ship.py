@@ -308,11 +308,11 @@ def trained_tasks(stages: list[Stage]) -> list[str]:
 
 
 # --- the GenLV card ---------------------------------------------------------------------------
-def stage_line(i: int, st: Stage) -> str:
+def stage_line(i: int, st: Stage, previous: Stage | None = None) -> str:
     o, batch = st.cfg["optim"], st.cfg["batch_size"]
     loss = st.cfg.get("loss", "l1")
     start = "from random weights" if not st.cfg.get("init_from") else "from the previous stage's weights"
-    if st.cfg["model"] != "genlv-tiny" and st.cfg.get("init_from"):
+    if st.cfg.get("init_from") and previous is not None and previous.cfg["model"] != st.cfg["model"]:
         start += f", as {st.cfg['model']} (its new layers start fresh)"
     weights = st.cfg["data"].get("weights") or {}
     listed = ", ".join(f"{t} x{w:g}" for t, w in weights.items())
@@ -397,7 +397,7 @@ def model_card(
         f"--run {_committed_out_dir(root, st.config_path)} --config-path {st.config_path}" for st in stages
     )
     lines += ["", "## Training", ""]
-    lines += [stage_line(i, st) for i, st in enumerate(stages, 1)]
+    lines += [stage_line(i, st, stages[i - 2] if i > 1 else None) for i, st in enumerate(stages, 1)]
     lines += [
         f"- In all: {sum(st.steps for st in stages)} steps, {hours:.2f} h on 2 CPU cores "
         f"({', '.join(sorted({st.cfg.get('precision', 'auto') for st in stages}))} precision); "
