@@ -8,7 +8,7 @@ Needs only the project, its dependencies and training photos. It checks
   1. correctness: the shipped model's output on the device against CPU fp32, in fp32, TF32 and bf16;
   2. inference: latency and peak memory of genlv-tiny/small/base and naf-small/base at 256-1024 px,
      fp32 and bf16;
-  3. training: ms/step of genlv-tiny and, on a GPU, naf-small (eager, and torch.compile'd with its
+  3. training: ms/step of genlv-tiny and, on a GPU, naf-base (eager, and torch.compile'd with its
      compile time on CUDA) through the real trainer and DataLoader, with the share of time spent
      waiting for data;
 and writes gpu_check.json and gpu_check.md into --out. Items are skipped, and say so, once the
@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             report["inference"].append(row)
             print(row, flush=True)
     # the conditioned NAFNet trains on a GPU too; on CPU its step is measured by the CPU-hour study
-    for model in ("genlv-tiny",) if quick else ("genlv-tiny", "naf-small"):
+    for model in ("genlv-tiny",) if quick else ("genlv-tiny", "naf-base"):
         for compile_model in (False, True):
             if compile_model and device.type != "cuda":
                 skipped.append("compiled training (CUDA only: torch's CPU compiler crashes in this model's backward)")
