@@ -135,7 +135,9 @@ def report(results: dict, references: dict, meta: dict) -> str:
         f"(torch {meta['torch']}, fp32 matmul peak {meta['peak_gflops']:.0f} GFLOP/s). Each candidate is one "
         "run of `configs/cpu-hour/NAME.yaml`: the shipped models' 26-task mixture and photos, crop 64, "
         "batch 8, a third of the samples told by example, in words and both; saved at 15, 30 and 60 "
-        "training minutes of a quiet 2-core machine. Scores: mean PSNR over the 20 trained restoration "
+        "training minutes of a quiet 2-core machine (the winner's run goes on as the default model's "
+        "first stages, so its later points are the same run resumed). MFU is against the matmul peak "
+        "measured when the page is written. Scores: mean PSNR over the 20 trained restoration "
         "and enhancement tasks (level 3, 8 test photos at 128 px), told by example and in the user "
         "phrasings.",
         "",
