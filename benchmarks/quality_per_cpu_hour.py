@@ -12,6 +12,9 @@ are not counted, so GenLV's is a lower bound) over the measured fp32 matmul peak
     python benchmarks/quality_per_cpu_hour.py                   # every run under runs/cpu-hour
     python benchmarks/quality_per_cpu_hour.py --runs runs/cpu-hour/naf-small
     python benchmarks/quality_per_cpu_hour.py --runs --reference pixtask-tiny-text   # a shipped model's line
+    python benchmarks/quality_per_cpu_hour.py --runs runs/naf-base-3 --series naf-base --offset-minutes 135
+        # a later stage of a candidate (from its committed weights): its snapshots and final model
+        # continue that candidate's curve, minutes counted from the start of its first stage
 
 Writes docs/cpu_hour.json, docs/cpu_hour.md and docs/images/cpu_hour.png; scores of a snapshot
 already in the JSON are kept (delete the JSON to rescore). Needs the Debian photos.
@@ -67,6 +70,17 @@ def score(model_dir: Path, bench_dir: Path) -> dict:
             "tasks": {k: round(t["model"], 4) for k, t in sorted(tasks.items())},
         }
     return out
+
+
+def checkpoints(run: RunFolder, offset_minutes: float) -> list[tuple[Path, dict]]:
+    """Each snapshot of ``run`` and, once it has finished, its final model, with the training
+    record (minutes counted from the first stage: ``offset_minutes`` earlier)."""
+    found = [(snap, json.loads((snap / "training.json").read_text())) for snap in run.snapshots()]
+    if run.is_finished():
+        last = run.log()[-1]
+        batch = run.config()["batch_size"]
+        found.append((run.model_dir, {"minutes": last.seconds / 60, "samples": last.step * batch, "step": last.step}))
+    return [(folder, {**record, "minutes": round(record["minutes"] + offset_minutes, 2)}) for folder, record in found]
 
 
 def throughput(run: RunFolder, peak: float) -> dict:
@@ -127,6 +141,11 @@ def plot(results: dict, references: dict, path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def later(snapshot: dict) -> str:
+    """A mark for a point from a later stage (scored with ``--series``)."""
+    return "*" if "/" in snapshot["folder"] else ""
+
+
 def report(results: dict, references: dict, meta: dict) -> str:
     lines = [
         "# Quality per CPU-hour",
@@ -154,13 +173,19 @@ def report(results: dict, references: dict, meta: dict) -> str:
             identity = identity or (ex or {}).get("identity")
             lines.append(
                 f"| {name} | {t['params_M']:.2f}M | {t['lr']:g} | {t['samples_per_s']:.1f} | {t['s_per_step']:.3f} "
-                f"| {t['mfu_percent']:.1f}% | {s['minutes']:.0f} | {ex['psnr']:.2f} | "
+                f"| {t['mfu_percent']:.1f}% | {s['minutes']:.0f}{later(s)} | {ex['psnr']:.2f} | "
                 f"{words['psnr']:.2f} |"
                 if ex and words
                 else f"| {name} | | | | | | {s['minutes']:.0f} | - | - |"
             )
     if identity is not None:
         lines += ["", f"Identity (the input returned unchanged): {identity:.2f} dB."]
+    if any("/" in s["folder"] for run in results.values() for s in run["snapshots"]):
+        lines.append(
+            "\\* a later stage of that run, started from its committed weights (`--series`), possibly on "
+            "another machine and precision; its minutes count from the start of the first stage, and the "
+            "throughput columns are the first stage's."
+        )
     for name, ref in sorted(references.items()):
         sc = ref["scores"]
         words = f", in words {sc['instruction']['psnr']:.2f} dB" if "instruction" in sc else ""
@@ -175,7 +200,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bench", type=Path, default=ROOT / "out/bench-cpu-hour")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs")
     parser.add_argument("--reference", nargs="*", default=[], help="shipped models drawn as horizontal lines")
+    parser.add_argument("--series", help="the candidate whose curve the --runs continue (later stages of its run)")
+    parser.add_argument("--offset-minutes", type=float, default=0.0, help="with --series: its minutes before them")
     args = parser.parse_args(argv)
+    if args.offset_minutes and not args.series:
+        parser.error("--offset-minutes goes with --series")
     torch.manual_seed(0)
     json_path = args.docs / "cpu_hour.json"
     saved = json.loads(json_path.read_text()) if json_path.is_file() else {"runs": {}}
@@ -192,16 +221,19 @@ def main(argv: list[str] | None = None) -> int:
         if not run.snapshots():
             print(f"skipping {folder}: no snapshots yet", file=sys.stderr)
             continue
-        name = folder.name
+        name = args.series or folder.name
+        if args.series and name not in results:
+            raise SystemExit(f"--series {name}: no such candidate in {json_path}; score its first run first")
         entry = results.setdefault(name, {"snapshots": []})
-        entry["throughput"] = throughput(run, peak)
+        if not args.series:  # a later stage keeps the candidate's own throughput (the study's machine)
+            entry["throughput"] = throughput(run, peak)
         done = {s["folder"] for s in entry["snapshots"]}
-        for snap in run.snapshots():
-            if snap.name in done:
+        for model_dir, record in checkpoints(run, args.offset_minutes):
+            key = str(model_dir.relative_to(folder.parent)) if args.series else model_dir.name
+            if key in done or (not args.series and model_dir == run.model_dir):
                 continue
-            record = json.loads((snap / "training.json").read_text())
-            print(f"{name} {snap.name}: scoring", file=sys.stderr)
-            entry["snapshots"].append({"folder": snap.name, **record, "scores": score(snap, bench_dir)})
+            print(f"{name} {key}: scoring", file=sys.stderr)
+            entry["snapshots"].append({"folder": key, **record, "scores": score(model_dir, bench_dir)})
     references = saved.get("references", {})
     for name in args.reference:
         if name not in references:

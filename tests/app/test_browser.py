@@ -24,7 +24,7 @@ pytestmark = [
         reason="needs Debian's chromium and chromium-driver (apt install chromium chromium-driver)",
     ),
 ]
-# for the README's screenshot: PIXTASK_APP_SCREENSHOT=docs/images/app.png PIXTASK_APP_MODEL=pixtask-tiny-text
+# for the README's screenshot: PIXTASK_APP_SCREENSHOT=docs/images/app.png PIXTASK_APP_MODEL=pixtask-naf-base
 # (PIXTASK_APP_MODEL: conftest.py)
 SCREENSHOT = os.environ.get("PIXTASK_APP_SCREENSHOT")
 

@@ -17,7 +17,7 @@ from pixtask.core.seeding import rng_for
 from pixtask.data.multitask import MultiTaskDataset, TaskMixture
 from pixtask.data.photos import bundled_photos
 from pixtask.data.task_instructions import task_violation
-from pixtask.models.hub import model_info
+from pixtask.models.hub import DEFAULT_TEXT_MODEL, model_info
 from pixtask.pipelines import GenLVPipeline
 from pixtask.training.config import load_config
 from pixtask.training.trainer import Trainer
@@ -181,6 +181,6 @@ def test_run_with_words_and_no_model_uses_the_shipped_model_that_reads_them(phot
     out = tmp_path / "out.png"
     r = runner.invoke(app, ["run", "-i", str(tmp_path / "photo.png"), "-o", str(out), "--instruction", WORDS])
     assert r.exit_code == 0, r.output
-    assert "pixtask-tiny-text, told by the instruction" in r.output
+    assert f"{DEFAULT_TEXT_MODEL}, told by the instruction" in r.output
     result = read_image(out)
     assert result.shape == photo_128.shape and np.abs(result - photo_128).mean() > 1e-4

@@ -27,7 +27,8 @@ def evaluate_command(
         "out/eval"
     ),
     model: Annotated[
-        str | None, typer.Option(help="Model folder or shipped model name (e.g. pixtask-tiny); omit with --identity.")
+        str | None,
+        typer.Option(help="Model folder or shipped model name (e.g. pixtask-naf-base); omit with --identity."),
     ] = None,
     identity: Annotated[bool, typer.Option(help="Evaluate the identity baseline (input as output).")] = False,
     tasks: Annotated[str, typer.Option(help="Comma-separated task id patterns.")] = "*",

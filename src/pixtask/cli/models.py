@@ -95,7 +95,7 @@ def list_(
 
 @app.command("shipped")
 def shipped() -> None:
-    """Models that ship inside the package, usable by name (e.g. --model pixtask-tiny)."""
+    """Models that ship inside the package, usable by name (e.g. --model pixtask-naf-base)."""
     names = list_pretrained()
     if not names:
         typer.echo("no shipped models in this installation")

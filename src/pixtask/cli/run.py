@@ -28,7 +28,8 @@ def run(
     model: Annotated[
         str | None,
         typer.Option(
-            help="Model folder or shipped name (default: pixtask-tiny; pixtask-tiny-text for words; ar-tiny: token-AR)."
+            help="Model folder or shipped name (default: pixtask-naf-base, told any way; GenLV reference: "
+            "pixtask-tiny, pixtask-tiny-text; ar-tiny: token-AR)."
         ),
     ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1, ...")] = "auto",

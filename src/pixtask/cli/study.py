@@ -13,7 +13,14 @@ from pixtask.core.guards import check_number
 from pixtask.data.benchmark import Benchmark
 from pixtask.evaluation.evaluator import evaluate
 from pixtask.evaluation.report import write_report
-from pixtask.models.hub import DEFAULT_MODEL, DEFAULT_TEXT_MODEL, WeightsError, from_pretrained, model_info
+from pixtask.models.hub import (
+    DEFAULT_MODEL,
+    DEFAULT_TEXT_MODEL,
+    GENLV_REFERENCE_MODELS,
+    WeightsError,
+    from_pretrained,
+    model_info,
+)
 from pixtask.pipelines import ARPipeline, GenLVPipeline, load_pipeline
 from pixtask.tasks import resolve_tasks
 
@@ -250,7 +257,7 @@ def modes(
     visual_summary: Annotated[
         Path | None, typer.Option(help="summary.json of a visual-prompt model on the same benchmark.")
     ] = None,
-    visual_name: Annotated[str, typer.Option(help="That model's name in the tables.")] = DEFAULT_MODEL,
+    visual_name: Annotated[str, typer.Option(help="That model's name in the tables.")] = GENLV_REFERENCE_MODELS[0],
     tasks: Annotated[str, typer.Option(help="Comma-separated task id patterns.")] = "*",
     instructions: Annotated[
         str,

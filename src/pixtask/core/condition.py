@@ -46,12 +46,12 @@ def check_mode(mode: Mode, modes: tuple[Mode, ...], model: str = "this model") -
     if mode != "example" and modes == ("example",):
         raise ConditionError(
             f"{model} is told by example only and reads no instructions; give an example pair, or use a "
-            "model that reads words (e.g. pixtask-tiny-text)"
+            "model that reads words (e.g. pixtask-naf-base)"
         )
     if mode != "instruction" and modes == ("instruction",):
         raise ConditionError(
             f"{model} is told in words only; give an instruction without an example pair, or use a model "
-            "that reads examples (e.g. pixtask-tiny)"
+            "that reads examples (e.g. pixtask-naf-base)"
         )
     told = {"example": "by example", "instruction": "in words", "both": "by example and words"}
     raise ConditionError(f"{model} is told {' or '.join(told[m] for m in modes)}, not {told[mode]}")

@@ -31,6 +31,13 @@ CONTROLS = ("empty", "wrong-task", "opposite")
 EMPTY_WORDS = "."
 TOLD_MARGIN = 0.3  # dB: words must beat identity and the wrong-task words by this much
 SPLITS = ("user", "heldout", "train", "terminological")
+#: what each split's words are, for reports and model cards
+SPLIT_WORDS = {
+    "user": "phrasings as people write them, never used in training",
+    "heldout": "templates and phrase banks never used in training",
+    "train": "the training templates",
+    "terminological": "the task's name",
+}
 
 # the statistic a task's change moves one way and its opposite the other way
 DIRECTION_STATISTIC = {

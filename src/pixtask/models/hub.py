@@ -47,11 +47,15 @@ FORMAT = "pixtask-genlv/1"
 
 
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
-DEFAULT_MODEL = "pixtask-tiny"
-DEFAULT_TEXT_MODEL = "pixtask-tiny-text"  # the shipped model that reads words, the app's and demo's default
+#: The default of every command: a CondNAFNet told by example, in words or both (the
+#: quality-per-CPU-hour study's winner, docs/cpu_hour.md).
+DEFAULT_MODEL = "pixtask-naf-base"
+DEFAULT_TEXT_MODEL = DEFAULT_MODEL  # the shipped model that reads words, the app's and demo's default
+#: The GenLV reference weights (the paper's architecture), still shipped and loadable by name.
+GENLV_REFERENCE_MODELS = ("pixtask-tiny", "pixtask-tiny-text")
 #: The shipped models a command uses when none is named, in order of preference: the first that
 #: can be told the task the way the user told it (by example, in words, or both).
-DEFAULTS = (DEFAULT_MODEL, DEFAULT_TEXT_MODEL)
+DEFAULTS = (DEFAULT_MODEL, *GENLV_REFERENCE_MODELS)
 # A config.json asking for more parameters than this is refused before anything is allocated
 # (a typo such as dim: 65536 would otherwise try to allocate a terabyte). genlv-giant has 0.4 B.
 MAX_PARAMS = int(os.environ.get("PIXTASK_MAX_PARAMS", 2_000_000_000))

@@ -1,6 +1,6 @@
 """``GenLVPipeline``: run a model on photos of any size, told its task by example, in words, or both.
 
-    pipe = GenLVPipeline.from_pretrained("pixtask-tiny-text")
+    pipe = GenLVPipeline.from_pretrained("pixtask-naf-base")
     out = pipe("photo.jpg", prompt=("example_in.png", "example_out.png")).image   # by example
     out = pipe("photo.jpg", instruction="the falling streaks of water fade away").image   # in words
     out.told   # "example", "instruction" or "both": what the model was given
@@ -82,7 +82,7 @@ class GenLVPipeline(FileRunner):
 
     @classmethod
     def from_pretrained(cls, folder: str | os.PathLike = DEFAULT_MODEL, **kwargs) -> GenLVPipeline:
-        """A model folder, or a shipped model by name (default: the shipped ``pixtask-tiny``)."""
+        """A model folder, or a shipped model by name (default: the shipped ``pixtask-naf-base``)."""
         return cls(from_pretrained(folder), **kwargs)
 
     def save_pretrained(self, folder: str | os.PathLike) -> Path:

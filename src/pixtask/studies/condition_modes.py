@@ -16,6 +16,7 @@ from pixtask.core.condition import MODES
 from pixtask.core.guards import read_json_file
 from pixtask.core.progress import Progress, no_progress, prefixed
 from pixtask.data.benchmark import Benchmark
+from pixtask.evaluation.controls import SPLIT_WORDS
 from pixtask.evaluation.evaluator import Predictor, evaluate
 from pixtask.evaluation.metrics import METRICS
 from pixtask.evaluation.report import write_report
@@ -181,14 +182,6 @@ def modes_markdown(result: dict) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-SPLIT_WORDS = {
-    "user": "phrasings as people write them, never used in training",
-    "heldout": "templates and phrase banks never used in training",
-    "train": "the training templates",
-    "terminological": "the task's name",
-}
 
 
 def controls_section(result: dict) -> list[str]:

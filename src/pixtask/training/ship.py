@@ -42,6 +42,7 @@ from pixtask.core.atomic_write import atomic_target, write_bytes_atomic
 from pixtask.core.guards import read_json_file, read_text_file
 from pixtask.core.output_plan import plan_file, plan_folder
 from pixtask.data.photos import resolve_photos
+from pixtask.evaluation.controls import SPLIT_WORDS
 from pixtask.evaluation.report import secondary_table
 from pixtask.models._registry import architecture_of
 from pixtask.models.ar.model import ARConfig
@@ -473,12 +474,14 @@ def modes_section(modes: ModesResult) -> list[str]:
     result = modes.result
     t = result["targets"]
     vis = result.get("visual_model") or "visual model"
+    split = result.get("instruction_split", "heldout")
+    words = "an explanatory instruction" if split == "heldout" else "words"
     lines = [
         "## Told by example, in words, or both",
         "",
-        f"From `{modes.path}` (`pixtask study modes`): each benchmark query told by an example pair, by a "
-        f"held-out explanatory instruction of its own change, or both; mean scores per category beside identity and "
-        f"{vis} (told by example).",
+        f"From `{modes.path}` (`pixtask study modes`): each benchmark query told by an example pair, by "
+        f"{words} for its own change ({SPLIT_WORDS.get(split, split)}), or both; mean scores per category beside "
+        f"identity and {vis} (told by example).",
         "",
         modes.table,
     ]
