@@ -61,6 +61,32 @@ def test_each_way_of_being_told_changes_the_output_and_both_is_their_mean():
         assert (outs[a] - outs[b]).abs().max() > 1e-3, (a, b)
 
 
+def test_unit_parts_keeps_one_way_and_lets_words_count_when_told_both():
+    """An example embedding a million times the words' drowns them in the plain mean; with
+    unit_parts each part is scaled to unit RMS first, which changes nothing told one way (the
+    fusing LayerNorm is scale-invariant, up to its eps) and gives the words a say told both ways."""
+    model = _trained_like()
+    q, p_in, p_out = (torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(i)) for i in range(3))
+    with torch.no_grad():
+        model.example_encoder.head[-1].weight.mul_(1e6)  # as trained: the example's norm dwarfs the words'
+        model.example_encoder.head[-1].bias.mul_(1e6)
+        e = model.example_encoder(p_in, p_out)
+        t = model.text_encoder(_words(2, 1).pooled)
+        assert e.norm() > 1e3 * t.norm()
+        ways = {
+            "ex": ConditionTensors((p_in, p_out)),
+            "w": ConditionTensors(text=_words(2, 1)),
+            "both": ConditionTensors((p_in, p_out), text=_words(2, 1)),
+        }
+        plain = {k: model(q, c) for k, c in ways.items()}
+        model.config.unit_parts = True
+        unit = {k: model(q, c) for k, c in ways.items()}
+    assert (plain["both"] - plain["ex"]).abs().max() < 1e-4  # the bug: both is the example
+    for k in ("ex", "w"):  # the same up to the LayerNorm's eps (words: small vectors, so ~1e-4)
+        assert torch.allclose(unit[k], plain[k], atol=1e-3), k
+    assert (unit["both"] - unit["ex"]).abs().max() > 1e-3 and (unit["both"] - unit["w"]).abs().max() > 1e-3
+
+
 def test_a_sample_without_words_or_example_is_told_by_what_it_has():
     """Condition dropout in one batch: sample 0 has both, sample 1 only its example, sample 2
     only words; each is what it would be alone."""

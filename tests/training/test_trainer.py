@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from pixtask.data.multitask import TaskMixture
+from pixtask.models import from_pretrained
 from pixtask.training.config import TrainConfig, load_config
 from pixtask.training.run_folder import RunFolder
 from pixtask.training.trainer import NonFiniteLossError, Trainer, warmup_cosine
@@ -339,3 +340,15 @@ def test_ema_warmup_starts_near_the_model_and_reaches_the_set_decay(tmp_path):
     expected = start[name] + 0.9 * (warm.model.state_dict()[name] - start[name])
     assert not torch.equal(warm.model.state_dict()[name], start[name])
     torch.testing.assert_close(ema, expected, atol=1e-6, rtol=1e-5)
+
+
+def test_init_from_may_switch_a_weightless_field_but_not_a_size(tmp_path):
+    """CondNAFNet's unit_parts changes no weight, so a run may turn it on from saved weights;
+    a different width is still refused."""
+    folder = Trainer(_cfg(tmp_path / "a", model="naf-tiny", steps=2)).fit()
+    on = Trainer(_cfg(tmp_path / "b", model="naf-tiny", init_from=str(folder), **{"model_overrides.unit_parts": True}))
+    assert on.model.config.unit_parts
+    saved = from_pretrained(folder).state_dict()
+    assert all(torch.equal(v, saved[k]) for k, v in on.model.state_dict().items())
+    with pytest.raises(ValueError, match=r"init_from .* but this config builds"):
+        Trainer(_cfg(tmp_path / "c", model="naf-tiny", init_from=str(folder), **{"model_overrides.width": 8}))

@@ -31,6 +31,12 @@ from pixtask.models.condition_encoder import ConditionTensors
 from pixtask.models.layers import ChannelLayerNorm
 
 
+def unit_rms(embedding: torch.Tensor) -> torch.Tensor:
+    """Each row scaled to root-mean-square 1 (a zero row stays zero)."""
+    rms = embedding.float().pow(2).mean(-1, keepdim=True).sqrt().clamp(min=1e-6)
+    return embedding / rms.to(embedding.dtype)
+
+
 @dataclass
 class CondNAFNetConfig:
     """Every size and choice of a CondNAFNet; saved as config.json beside the weights."""
@@ -44,6 +50,12 @@ class CondNAFNetConfig:
     text_dim: int = 384  # width of the pooled instruction embedding read (MiniLM); 0: examples only
     dw_expand: int = 2  # depthwise branch width over block width (NAFNet's DW_Expand)
     ffn_expand: int = 2  # feed-forward width over block width
+    # scale the example's and the words' embeddings to unit RMS before averaging them: unscaled,
+    # the example's pooled statistics (norm ~1e6) drown the words when told both. The fusing
+    # LayerNorm is scale-invariant, so told one way the output is the same either way.
+    unit_parts: bool = False
+    #: fields that change no weight: a run may start from weights saved with another value
+    weightless: ClassVar[tuple[str, ...]] = ("unit_parts",)
 
     def __post_init__(self) -> None:
         if self.width < 1 or self.cond_dim < 1 or self.example_width < 1:
@@ -232,6 +244,8 @@ class CondNAFNet(nn.Module):
             parts.append((self.text_encoder(text.pooled.to(dtype)), text.mask.any(1)))
         if not parts:
             raise ConditionError("a condition needs an example pair, an instruction, or both")
+        if self.config.unit_parts:
+            parts = [(unit_rms(e), m) for e, m in parts]
         if len(parts) == 2 and parts[0][0].shape[0] != parts[1][0].shape[0]:
             raise ConditionError(f"{parts[0][0].shape[0]} example pairs but {parts[1][0].shape[0]} instructions")
         if all(m is None for _, m in parts):  # static: exporters and meta tensors never test data

@@ -183,9 +183,13 @@ class Trainer:
     def _init_weights(self, name_or_folder: str) -> dict:
         """Load a saved model's weights as the starting point (fine-tuning, extending a run).
         Its architecture must be the one this config builds, except that a model told by
-        example may start one that also reads words (the text layers start fresh)."""
+        example may start one that also reads words (the text layers start fresh), and fields
+        that change no weight (the config's ``weightless``) may differ."""
         saved = from_pretrained(name_or_folder)
         own = self.model.config
+        if type(saved.config) is type(own) and getattr(own, "weightless", ()):
+            saved_values = {f: getattr(saved.config, f) for f in own.weightless}
+            own = dataclasses.replace(own, **saved_values)  # compared as if they agreed
         text_fields = {"text_dim": 0, "text_tokens": True, "text_modulation": False}
         text_fields = {k: v for k, v in text_fields.items() if k in {f.name for f in dataclasses.fields(own)}}
         adds_words = hasattr(own, "text_dim") and not saved.config.text_dim and own.text_dim
