@@ -352,3 +352,15 @@ def test_init_from_may_switch_a_weightless_field_but_not_a_size(tmp_path):
     assert all(torch.equal(v, saved[k]) for k, v in on.model.state_dict().items())
     with pytest.raises(ValueError, match=r"init_from .* but this config builds"):
         Trainer(_cfg(tmp_path / "c", model="naf-tiny", init_from=str(folder), **{"model_overrides.width": 8}))
+
+
+def test_a_cpu_trainer_flushes_subnormals_to_zero(tmp_path):
+    """AdamW's second moments decay into subnormals that CPUs handle in microcode; the trainer
+    flushes them, as GPUs do."""
+    torch.set_flush_denormal(False)
+    try:
+        assert torch.tensor([1e-40]).item() != 0.0
+        Trainer(_cfg(tmp_path))
+        assert torch.tensor([1e-40]).item() == 0.0
+    finally:
+        torch.set_flush_denormal(False)

@@ -86,6 +86,10 @@ class Trainer:
         self.world, self.rank = init_distributed(cfg.device)
         self.device = rank_device(resolve_device(cfg.device), self.world)
         self.autocast_dtype = resolve_precision(self.device, cfg.precision)
+        if self.device.type == "cpu":
+            # AdamW's second moments decay into subnormal floats over tens of thousands of steps,
+            # and CPUs handle those in microcode: flush them to zero (what GPUs do by default).
+            torch.set_flush_denormal(True)
         torch.manual_seed(cfg.seed)
         if model is not None:
             self.model = model
