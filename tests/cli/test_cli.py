@@ -242,3 +242,21 @@ def test_models_list_shows_the_ar_architectures(models_listed):
     # by hand: 4 layers x (qkv 192x576 + out 192x192 + SwiGLU 192x1024 + 512x192 + norms 384 + QK-norms 64)
     # + final norm 192 = 1,771,456; embedding and head 2 x 1558 x 192; the VQ tokenizer 2,441,955
     assert rows["ar-tiny-lm"]["params"] == 4 * 442_816 + 192 + 2 * 1558 * 192 + 2_441_955
+
+
+def test_the_demo_table_fits_80_columns_with_the_longest_names_and_scores():
+    from rich.console import Console
+
+    from pixtask.cli.demo import summary_table
+
+    rows = {
+        "lowlight-enhancement": {"metric": "psnr", "model": 24.89, "gain": 13.02, "identity": 11.87},
+        "cartoon": {"metric": "perceptual-proxy", "model": 0.59, "gain": -0.03, "identity": 0.59},
+        "canny": {"metric": "mae", "model": 98.26, "gain": -67.21, "identity": 123.49},
+    }
+    summaries = {m: {"tasks": rows} for m in ("example", "instruction")}
+    console = Console(width=80, record=True)
+    console.print(summary_table(summaries, ["example", "instruction"], "a title"))
+    text = console.export_text()
+    assert "…" not in text and "24.89 (+13.02)" in text and "98.26 (-67.21)" in text, text
+    assert all(len(line) <= 80 for line in text.splitlines())

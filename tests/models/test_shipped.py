@@ -53,9 +53,7 @@ CLEARLY_HELPED = sorted(
 
 
 # Measured misses on this one photo pair, kept visible (strict: the test fails once they pass)
-KNOWN_MISSES = {
-    ("pixtask-naf-base", "clahe"): "-0.08 dB on astronaut told by coffee's example (recorded mean +2.32 dB)",
-}
+KNOWN_MISSES: dict[tuple[str, str], str] = {}  # (model, task): the measured miss, as a strict xfail
 CASES = [
     pytest.param(t, marks=pytest.mark.xfail(reason=KNOWN_MISSES[DEFAULT_MODEL, t], strict=True))
     if (DEFAULT_MODEL, t) in KNOWN_MISSES

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from pixtask.core.device import subnormals_flushed
 from pixtask.data.multitask import TaskMixture
 from pixtask.models import from_pretrained
 from pixtask.training.config import TrainConfig, load_config
@@ -354,13 +355,14 @@ def test_init_from_may_switch_a_weightless_field_but_not_a_size(tmp_path):
         Trainer(_cfg(tmp_path / "c", model="naf-tiny", init_from=str(folder), **{"model_overrides.width": 8}))
 
 
-def test_a_cpu_trainer_flushes_subnormals_to_zero(tmp_path):
+def test_a_cpu_trainer_flushes_subnormals_while_it_trains_and_restores_the_setting(tmp_path):
     """AdamW's second moments decay into subnormals that CPUs handle in microcode; the trainer
-    flushes them, as GPUs do."""
+    flushes them while it trains, as GPUs do, and leaves the process as it found it."""
+    seen = []
     torch.set_flush_denormal(False)
     try:
-        assert torch.tensor([1e-40]).item() != 0.0
-        Trainer(_cfg(tmp_path))
-        assert torch.tensor([1e-40]).item() == 0.0
+        Trainer(_cfg(tmp_path)).fit(stop_at=2, on_step=lambda step, loss: seen.append(subnormals_flushed()))
+        assert seen == [True, True]
+        assert not subnormals_flushed()
     finally:
         torch.set_flush_denormal(False)

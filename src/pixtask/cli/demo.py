@@ -70,16 +70,20 @@ def demo(
             lines += [f"- **{r.task}**: {r.instruction}" for r in results["instruction"] if r.output is not None]
             (out / "instructions.md").write_text("\n".join(lines) + "\n")
     Console().print(summary_table(summaries, modes, f"{model}, {photos} test photos, level {level}"))
-    typer.echo("in brackets: the gain over the stronger of the input and a trivial answer")
+    typer.echo("in brackets: the gain over the stronger of the input and a trivial answer (MAE: lower is better)")
     written = [out / "gallery.png", *(out / m / "report.html" for m in modes)]
     if "instruction" in results:
         written.append(out / "instructions.md")
     typer.echo("wrote " + ", ".join(map(str, written)))
 
 
+#: short metric names, so the table fits an 80-column terminal beside the longest task id
+METRIC_LABELS = {"psnr": "PSNR", "mae": "MAE", "perceptual-proxy": "style"}
+
+
 def summary_table(summaries: dict[str, dict], modes: list[str], title: str) -> Table:
-    """Per task: the score told each way with its gain, and the input's own score; two decimals,
-    so the table fits an 80-column terminal."""
+    """Per task: the score told each way with its gain, and the input's own score; two decimals
+    and short metric names, so the table fits an 80-column terminal."""
     table = Table(title=title, title_justify="left")
     names = {"example": "by example", "instruction": "in words"}
     for col in ["task", "metric", *(names[m] for m in modes), "input"]:
@@ -88,7 +92,7 @@ def summary_table(summaries: dict[str, dict], modes: list[str], title: str) -> T
         told = [
             f"{summaries[m]['tasks'][task]['model']:.2f} ({summaries[m]['tasks'][task]['gain']:+.2f})" for m in modes
         ]
-        table.add_row(task, t["metric"], *told, f"{t['identity']:.2f}")
+        table.add_row(task, METRIC_LABELS.get(t["metric"], t["metric"]), *told, f"{t['identity']:.2f}")
     return table
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
@@ -61,3 +63,26 @@ def matmul_peak(dtype: torch.dtype, device: torch.device | str = "cpu", n: int =
         a @ b
     sync()
     return 2 * n**3 * reps / (time.perf_counter() - t)
+
+
+def subnormals_flushed() -> bool:
+    """Whether this process flushes subnormal floats to zero (torch has no getter)."""
+    return torch.tensor([1e-40]).item() == 0.0
+
+
+@contextlib.contextmanager
+def flushing_subnormals(device: torch.device) -> Iterator[None]:
+    """On CPU, flush subnormal floats to zero inside the block, then restore the process's setting.
+
+    Over tens of thousands of steps AdamW's second moments decay into subnormals, which CPUs
+    handle in microcode; GPUs flush them by default. Scoped, so a training run does not change
+    how the rest of a program (a parser, a notebook) reads tiny numbers."""
+    if device.type != "cpu":
+        yield
+        return
+    before = subnormals_flushed()
+    torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        torch.set_flush_denormal(before)

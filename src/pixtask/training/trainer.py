@@ -34,7 +34,7 @@ from torch.utils.data import DataLoader
 from torch.utils.tensorboard import SummaryWriter
 
 from pixtask.core.condition import Condition
-from pixtask.core.device import resolve_device, resolve_precision
+from pixtask.core.device import flushing_subnormals, resolve_device, resolve_precision
 from pixtask.core.image_io import read_image
 from pixtask.data.decvt import open_pair_source
 from pixtask.data.multitask import MultiTaskDataset, TaskMixture
@@ -86,10 +86,6 @@ class Trainer:
         self.world, self.rank = init_distributed(cfg.device)
         self.device = rank_device(resolve_device(cfg.device), self.world)
         self.autocast_dtype = resolve_precision(self.device, cfg.precision)
-        if self.device.type == "cpu":
-            # AdamW's second moments decay into subnormal floats over tens of thousands of steps,
-            # and CPUs handle those in microcode: flush them to zero (what GPUs do by default).
-            torch.set_flush_denormal(True)
         torch.manual_seed(cfg.seed)
         if model is not None:
             self.model = model
@@ -420,7 +416,7 @@ class Trainer:
         # purge_step drops TensorBoard events a killed run wrote after its last checkpoint
         purge = self.step + 1 if self.step else None
         board = SummaryWriter(str(self.run.board_dir), purge_step=purge) if main else None
-        with self.run.open_log(self.step, write=main) as log:
+        with self.run.open_log(self.step, write=main) as log, flushing_subnormals(self.device):
             start = time.perf_counter() - log.elapsed
             if main and cfg.stop_minutes and log.elapsed / 60 >= cfg.stop_minutes:
                 raise ValueError(
