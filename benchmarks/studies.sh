@@ -38,25 +38,25 @@ stage_eval() {
   rm -rf "docs/eval-$MODEL/images" "docs/eval-$MODEL/report.html"  # they point into the local benchmark
   .venv/bin/python benchmarks/classical_baselines.py --bench "$EVAL_BENCH" --model "$MODEL"
 }
-stage_prompts() { $PIX study prompts --model "$MODEL" --bench "$PROMPT_BENCH" --out "$DOCS/prompts"; }
+stage_prompts() { $PIX study prompts --overwrite --model "$MODEL" --bench "$PROMPT_BENCH" --out "$DOCS/prompts"; }
 stage_mismatch() {
-  $PIX study mismatch --model "$MODEL" --bench "$EVAL_BENCH" --out "$DOCS/mismatch" \
+  $PIX study mismatch --overwrite --model "$MODEL" --bench "$EVAL_BENCH" --out "$DOCS/mismatch" \
     --prompt-tasks denoise-gaussian,deblur-gaussian,derain,lowlight-enhancement,cartoon,canny \
     --input-tasks denoise-gaussian,deblur-gaussian,derain,lowlight-enhancement
 }
 stage_zero_shot() {
-  $PIX study zero-shot --model "$MODEL" --bench "$EVAL_BENCH" --out "$RUNS/zero-shot"
+  $PIX study zero-shot --overwrite --model "$MODEL" --bench "$EVAL_BENCH" --out "$RUNS/zero-shot"
   publish zero-shot results.md summary.json per_task.png
 }
 stage_few_shot() {
-  $PIX study few-shot --model "$MODEL" --task deblur-lens --bench "$EVAL_BENCH" --out "$RUNS/few-shot"
+  $PIX study few-shot --overwrite --model "$MODEL" --task deblur-lens --bench "$EVAL_BENCH" --out "$RUNS/few-shot"
   publish few-shot few_shot.md few_shot.json few_shot.png
 }
 train() { [ -d "$1/model" ] || $PIX train --config "$CFG" --set out_dir="$1" "${@:2}"; }
 stage_ablation() {
   train "$RUNS/generalist"
   train "$RUNS/no-prompt" --set model_overrides.use_prompt=false
-  $PIX study compare --bench "$STUDY_BENCH" --title "Prompts vs none (6 restoration tasks, same budget)" \
+  $PIX study compare --overwrite --bench "$STUDY_BENCH" --title "Prompts vs none (6 restoration tasks, same budget)" \
     --model "GenLV (prompt)=$RUNS/generalist/model" --model "no prompt=$RUNS/no-prompt/model" --out "$DOCS/ablation"
 }
 stage_specialists() {
@@ -73,7 +73,7 @@ stage_specialists() {
   $PIX study specialists --config "$CFG" --tasks "$SIX" --out "$RUNS/specialists" "${budgets[@]}" --train
   columns=(--model "generalist=$RUNS/generalist/model" --model "specialist, split budget=$RUNS/specialists/split/{task}/model")
   [[ " ${BUDGETS:-split same} " == *" same "* ]] && columns+=(--model "specialist, same steps=$RUNS/specialists/same/{task}/model")
-  $PIX study compare --bench "$STUDY_BENCH" --title "Generalist vs specialists (6 restoration tasks)" "${columns[@]}" \
+  $PIX study compare --overwrite --bench "$STUDY_BENCH" --title "Generalist vs specialists (6 restoration tasks)" "${columns[@]}" \
     --model "reference (group, no prompt)=$RUNS/specialists/reference/model" --out "$DOCS/specialists"
 }
 stage_scale() {
@@ -83,7 +83,7 @@ stage_scale() {
   tiny=$(python3 -c "import yaml;print(yaml.safe_load(open('$CFG'))['steps'])")
   small=$(( tiny * 66 / 100 ))
   train "$RUNS/small" --set model=genlv-small --set steps=$small --set optim.warmup_steps=$(( small / 10 ))
-  $PIX study compare --bench "$STUDY_BENCH" --title "Tiny vs small, same data and wall-clock" \
+  $PIX study compare --overwrite --bench "$STUDY_BENCH" --title "Tiny vs small, same data and wall-clock" \
     --model "tiny ($tiny steps)=$RUNS/generalist/model" --model "small ($small steps)=$RUNS/small/model" --out "$DOCS/scale"
 }
 

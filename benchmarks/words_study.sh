@@ -31,7 +31,7 @@ stage_study() {
     [ -d "${MODELS[$name]}" ] || [ "$name" = shipped ] || { echo "skipping $name: no ${MODELS[$name]}"; continue; }
     for split in user heldout; do
       [ -f "$OUT/$name/$split/modes.json" ] && continue  # done already (delete it to rerun)
-      $PIX study modes --bench "$BENCH" --model "${MODELS[$name]}" --instructions "$split" \
+      $PIX study modes --overwrite --bench "$BENCH" --model "${MODELS[$name]}" --instructions "$split" \
         --out "$OUT/$name/$split" --tasks "$TASKS"
     done
   done

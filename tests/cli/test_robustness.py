@@ -472,6 +472,7 @@ def test_generation_config_checks_its_numbers():
         ("optim.min_lr_ratio=5", "optim.min_lr_ratio"),
         ("text_alignment=-1", "text_alignment"),
         ("data.measured_words=1.5", "data.measured_words"),
+        ("data.backward=-0.1", "data.backward"),
         ("optim.lr=.nan", "optim.lr"),
         ("optim.grad_clip=.inf", "optim.grad_clip: must be finite"),
         ("data.weights={denoise-gaussian: .nan}", "data.weights: must be finite"),

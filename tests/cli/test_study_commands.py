@@ -74,6 +74,28 @@ def test_the_condition_mode_study_runs(tiny, tmp_path):
     modes = json.loads((out / "modes.json").read_text())
     assert modes["model"] == str(model) and modes["instruction_split"] == "heldout"
     assert {"example", "instruction", "both"} <= {p.name for p in out.iterdir()}
+    # a second run refuses the earlier study, whole, unless told to replace it
+    before = (out / "modes.json").read_bytes()
+    again = invoke("study", "modes", "--bench", bench, "--model", model, "--out", out, "--device", "cpu")
+    assert again.exit_code == 2 and f"{out}: is not empty; choose a new folder or pass --overwrite" in again.output
+    assert (out / "modes.json").read_bytes() == before
+    replaced = invoke(
+        "study", "modes", "--bench", bench, "--model", model, "--out", out, "--device", "cpu", "--overwrite"
+    )
+    assert replaced.exit_code == 0, replaced.output
+
+
+@pytest.mark.parametrize(
+    "command", [["prompts"], ["zero-shot"], ["mismatch", "--prompt-tasks", "x", "--input-tasks", "y"]]
+)
+def test_every_study_refuses_a_folder_with_an_earlier_study(tiny, tmp_path, command):
+    bench, model = tiny
+    (tmp_path / "keep.md").write_text("mine")
+    result = invoke("study", *command, "--bench", bench, "--model", model, "--out", tmp_path)
+    assert result.exit_code == 2 and f"{tmp_path}: is not empty" in result.output
+    assert (tmp_path / "keep.md").read_text() == "mine"
+    inside = invoke("study", *command, "--bench", bench, "--model", model, "--out", bench / "x")
+    assert inside.exit_code == 2 and "is inside an input of this run" in inside.output
 
 
 def test_the_task_level_study_writes_its_part_and_the_page(tiny, tmp_path):

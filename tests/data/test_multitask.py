@@ -99,3 +99,34 @@ def test_paired_folder_errors(tmp_path, train):
         PairedFolder.open(tmp_path)
     with pytest.raises(ValueError, match="were not given"):
         MultiTaskDataset(train, TaskMixture({"folder:x": 1.0}))
+
+
+def test_backward_samples_swap_both_pairs_and_tell_the_degradation(train):
+    """Half the restoration samples turned: the same index's images swapped (clean in, noisy
+    out) in the example and the query, and the words describe the noise being added."""
+    words = {"instruction": 1.0}
+    forward = _dataset(train, tasks=["denoise-gaussian"], condition_modes=words)
+    turned = _dataset(train, tasks=["denoise-gaussian"], condition_modes=words, backward=0.5)
+    flags = [turned[i]["backward"] for i in range(40)]
+    assert 10 <= sum(flags) <= 30 and not any(forward[i]["backward"] for i in range(40))
+    i = flags.index(True)
+    a, b = forward[i]["images"], turned[i]["images"]
+    assert torch.equal(b, a[[1, 0, 3, 2]])
+    # the noisy image is now the target: more fine detail out than in
+    assert (b[3] - b[3].roll(1, -1)).abs().mean() > (b[2] - b[2].roll(1, -1)).abs().mean()
+    assert turned[i]["instruction"] != forward[i]["instruction"]
+    j = flags.index(False)
+    assert torch.equal(turned[j]["images"], forward[j]["images"])
+    assert turned[j]["instruction"] == forward[j]["instruction"]
+
+
+def test_backward_turns_only_restoration_tasks(train):
+    ds = _dataset(train, tasks=["canny", "cartoon"], backward=1.0)
+    assert not any(ds[i]["backward"] for i in range(12))
+
+
+def test_backward_share_is_checked(train):
+    with pytest.raises(ValueError, match="backward is a share"):
+        _dataset(train, backward=1.5)
+    with pytest.raises(ValueError, match="backward needs explanatory words"):
+        _dataset(train, backward=0.5, instruction_style="terminological")

@@ -10,6 +10,7 @@ from rich.progress import Progress
 
 from pixtask.cli._common import user_errors
 from pixtask.core.guards import check_number
+from pixtask.core.output_plan import plan_folder
 from pixtask.data.benchmark import Benchmark
 from pixtask.evaluation.evaluator import evaluate
 from pixtask.evaluation.report import write_report
@@ -29,6 +30,7 @@ app = typer.Typer(help="The GenLV paper's studies on your models.", no_args_is_h
 ModelOpt = Annotated[str, typer.Option(help="Model folder or shipped model name.")]
 BenchOpt = Annotated[Path, typer.Option(help="Benchmark folder from `pixtask bench build`.")]
 DeviceOpt = Annotated[str, typer.Option(help="auto, cpu, cuda, ...")]
+OverwriteOpt = Annotated[bool, typer.Option(help="Replace the files of an earlier study in OUT.")]
 
 
 def _pipeline(model: str, device: str = "auto") -> GenLVPipeline | ARPipeline:
@@ -47,6 +49,12 @@ def _ids(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
+def _plan_out(out: Path, overwrite: bool, *inputs: Path) -> Path:
+    """OUT checked before any model runs: a new or empty folder, or with --overwrite one whose
+    earlier study may be replaced; never a folder holding the benchmark or a model it reads."""
+    return plan_folder(out, overwrite=overwrite, inputs=[p for p in inputs if Path(p).exists()])
+
+
 def _bar_progress(bar: Progress):
     job = bar.add_task("running", total=None)
     return lambda done, total, label="": bar.update(job, completed=done, total=total, description=label)
@@ -59,11 +67,13 @@ def prompts(
     model: ModelOpt = DEFAULT_MODEL,
     tasks: Annotated[str, typer.Option(help="Comma-separated task id patterns.")] = "*",
     device: DeviceOpt = "auto",
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Prompt robustness: score every prompt pair of each task; mean and std per task."""
     from pixtask.studies.prompt_robustness import prompt_robustness, write_prompt_robustness
 
     with user_errors():
+        _plan_out(out, overwrite, bench, Path(model))
         pipe = _pipeline(model, device)
         with Progress() as bar:
             result = prompt_robustness(pipe.predictor(), bench, _tasks(tasks, bench), progress=_bar_progress(bar))
@@ -82,12 +92,14 @@ def mismatch_command(
     model: ModelOpt = DEFAULT_MODEL,
     max_queries: Annotated[int, typer.Option(help="Inputs per kind.")] = 4,
     device: DeviceOpt = "auto",
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Prompts of one task on inputs of another (and on clean photos): how much the input changes."""
     from pixtask.studies.mismatch import mismatch, write_mismatch
 
     with user_errors():
         check_number(max_queries, "--max-queries", low=1, high=10_000, integer=True)
+        _plan_out(out, overwrite, bench, Path(model))
         pipe = _pipeline(model, device)
         ps = _ids(prompt_tasks)
         qs = _ids(input_tasks)
@@ -107,6 +119,7 @@ def compare(
     tasks: Annotated[str, typer.Option(help="Comma-separated task id patterns.")] = "*",
     title: Annotated[str, typer.Option(help="Table title.")] = "Model comparison",
     device: DeviceOpt = "auto",
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Several models side by side (no-prompt ablation, specialists, scale), with identity."""
     from pixtask.studies.compare import compare_models, write_comparison
@@ -118,6 +131,7 @@ def compare(
             if not sep or not name or not folder:
                 raise ValueError(f"--model takes NAME=FOLDER, got {item!r}")
             columns[name] = folder
+        _plan_out(out, overwrite, bench, *(Path(f) for f in columns.values() if "{task}" not in f))
         with Progress() as bar:
             table = compare_models(
                 columns,
@@ -139,9 +153,11 @@ def zero_shot(
         str | None, typer.Option(help="Held-out task ids; default: the benchmark's tasks the model was not trained on.")
     ] = None,
     device: DeviceOpt = "auto",
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Tasks the model never saw, against identity, with the usual report and gallery."""
     with user_errors():
+        _plan_out(out, overwrite, bench, Path(model))
         pipe = _pipeline(model, device)
         available = set(Benchmark.open(bench).tasks)
         if held_out:
@@ -174,6 +190,7 @@ def few_shot(
     photos: Annotated[str, typer.Option(help="Photo collection for the pairs (training split).")] = "bundled",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     device: DeviceOpt = "auto",
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Every fine-tuning strategy and training from scratch on SHOTS pairs (the paper's Fig. 12)."""
     from pixtask.studies.few_shot import few_shot_study
@@ -186,6 +203,7 @@ def few_shot(
         for name in chosen or ():
             FewShotConfig(strategy=name, steps=steps, lr=lr, seed=seed, device=device).validate()
         cfg.validate()  # every option, before a pair is written
+        _plan_out(out, overwrite, bench, Path(model))
         base = from_pretrained(model)
         summary = few_shot_study(
             base,
@@ -270,6 +288,7 @@ def modes(
         bool, typer.Option(help="Also tell the words mode empty, wrong-task and opposite words (controls).")
     ] = True,
     device: DeviceOpt = "auto",
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """One model told by example, in words and both, beside identity and a visual-prompt model."""
     from pixtask.instructions.user_phrasings import user_phrasings
@@ -278,6 +297,7 @@ def modes(
     with user_errors():
         if instructions not in ("user", "heldout", "train"):
             raise ValueError(f"--instructions is user, heldout or train, not {instructions!r}")
+        _plan_out(out, overwrite, bench, Path(model))
         chosen = _tasks(tasks, bench)
         if instructions == "user" and tasks == "*":  # the user phrasings cover the trained tasks
             chosen = {t for t in chosen if t in user_phrasings()}

@@ -86,6 +86,12 @@ class MultiTaskDataset(Dataset):
     comparison). The
     condition is drawn from its own random stream, so the images of index i do not depend on it.
 
+    ``backward`` is the share of restoration samples told the *opposite* change: both pairs
+    swapped (clean in, degraded out) and the words describing the degradation. Without it every
+    input is degraded and every target goes one way, so the image alone decides the direction
+    and the words need not be read; with it, the same clean photo is told to change both ways.
+    Only tasks of direction "restore" are turned (their degradation is the backward change).
+
     ``length`` is nominal: any non-negative index is valid, so training samples a stream by
     global sample index.
     """
@@ -105,6 +111,7 @@ class MultiTaskDataset(Dataset):
         folder_instruction: str | None = None,
         instruction_style: str = "explanatory",
         measured_words: float = 0.0,
+        backward: float = 0.0,
     ) -> None:
         if instruction_style not in INSTRUCTION_STYLES:
             raise ValueError(f"instruction_style must be one of {INSTRUCTION_STYLES}, got {instruction_style!r}")
@@ -112,6 +119,11 @@ class MultiTaskDataset(Dataset):
         if not 0 <= measured_words <= 1:
             raise ValueError(f"measured_words is a share in [0, 1], got {measured_words}")
         self.measured_words = measured_words
+        if not 0 <= backward <= 1:
+            raise ValueError(f"backward is a share in [0, 1], got {backward}")
+        if backward and instruction_style == "terminological":
+            raise ValueError("backward needs explanatory words: a task's name says nothing of the opposite change")
+        self.backward = backward
         test = [p.id for p in photos if p.split != "train"]
         if test:
             raise ValueError(f"training photos must come from the training split; got test photos {test[:3]}")
@@ -168,7 +180,18 @@ class MultiTaskDataset(Dataset):
         if self.augment:
             k = int(rng.integers(8))
             images = [dihedral(img, k) for img in images]
-        return images, task_id, level, sources, self.condition(index, task_id, params, level, (images[2], images[3]))
+        direction = "backward" if self.turned(index, task_id) else "forward"
+        if direction == "backward":
+            images = [images[1], images[0], images[3], images[2]]
+        query = (images[2], images[3])
+        return images, task_id, level, sources, self.condition(index, task_id, params, level, query, direction)
+
+    def turned(self, index: int, task_id: str) -> bool:
+        """Whether sample ``index`` is told the opposite change (its own random stream, so the
+        images and the condition mode of index i do not depend on the share)."""
+        if not self.backward or task_id in self.folders or get_task(task_id).direction != "restore":
+            return False
+        return bool(rng_for(self.seed, "backward", index).random() < self.backward)
 
     def condition(
         self,
@@ -177,10 +200,12 @@ class MultiTaskDataset(Dataset):
         params: dict | None,
         level: int,
         query: tuple[np.ndarray, np.ndarray] | None = None,
+        direction: str = "forward",
     ) -> dict:
         """The sample's condition under dropout: {"has_prompt": bool, "instruction": str}. Of
         the samples told in words, ``measured_words`` are told by words about their own
-        ``query`` pair (what was measured to change in it), the rest by their task's template."""
+        ``query`` pair (what was measured to change in it), the rest by their task's template,
+        in ``direction`` (``backward``: the task's degradation)."""
         rng = rng_for(self.seed, "condition", index)
         modes = list(self.condition_modes)
         p = np.array([self.condition_modes[m] for m in modes], dtype=np.float64)
@@ -199,7 +224,7 @@ class MultiTaskDataset(Dataset):
         elif query is not None and self.measured_words and rng.random() < self.measured_words:
             text = describe_pair(query[0], query[1], rng)
         else:
-            text = describe_task(task_id, params, rng, level=level or None).text
+            text = describe_task(task_id, params, rng, level=level or None, direction=direction).text
         return {"has_prompt": mode == "both", "instruction": text}
 
     def __getitem__(self, index: int) -> dict:
@@ -211,5 +236,6 @@ class MultiTaskDataset(Dataset):
             "level": level,
             "prompt_source": prompt_src,
             "query_source": query_src,
+            "backward": self.turned(int(index), task_id),
             **condition,
         }

@@ -43,6 +43,9 @@ class DataConfig:
     # of the samples told in words, the share told by words about their own pair (what was
     # measured to change in it, :mod:`pixtask.instructions.measured`) instead of a template
     measured_words: float = 0.0
+    # the share of restoration samples told the opposite change (clean in, degraded out, words
+    # describing the degradation), so the words and not the image decide the direction
+    backward: float = 0.0
     # the token-AR model: a folder of pre-tokenized sequences (`pixtask data tokenize`), and the
     # share of sequences trained without their instruction (so classifier-free guidance is trained)
     tokens: str | None = None
@@ -148,6 +151,8 @@ class TrainConfig:
             raise ValueError(f"text_alignment must be 0 or more, got {self.text_alignment}")
         if not 0 <= self.data.measured_words <= 1:
             raise ValueError(f"data.measured_words must be in [0, 1], got {self.data.measured_words}")
+        if not 0 <= self.data.backward <= 1:
+            raise ValueError(f"data.backward must be in [0, 1], got {self.data.backward}")
         if not 0 <= self.data.instruction_dropout < 1:
             raise ValueError(f"data.instruction_dropout must be in [0, 1), got {self.data.instruction_dropout}")
         if self.data.crop > self.data.max_side:

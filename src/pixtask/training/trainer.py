@@ -225,6 +225,7 @@ class Trainer:
             folder_instruction=d.folder_instruction,
             instruction_style=d.instruction_style,
             measured_words=d.measured_words,
+            backward=d.backward,
         )
 
     def condition_modes(self) -> dict[str, float]:
