@@ -79,6 +79,9 @@ def main() -> None:
         "docs/models/pixtask-tiny.md), the few-shot study on its stage-3 weights (not re-run since).",
         "The studies that train several models use 400-step runs of `configs/studies/restoration6.yaml`",
         "(six restoration tasks, bundled training photos, genlv-tiny without the global residual).",
+        "A study command writes into its `--out` folder and refuses, before any model runs, a folder",
+        "that already holds files (pass `--overwrite` to replace an earlier study there) or one that",
+        "holds the benchmark or the model it reads.",
         "",
     ]
     for folder, title, table, figure, stage, claim in STUDIES:
