@@ -33,6 +33,10 @@ NO_TASK = "(none)"
 #: What the page says when a request meets an error nobody planned for (details in the server log).
 INTERNAL_ERROR = "the request failed on the server (an internal error); the server log has the details"
 MAX_MESSAGE_CHARS = 300
+WAY_KEPT = {  # told both ways, the pipeline keeps the way that redoes the example pair better
+    "example": "the example redid itself better than the words, so the example was used",
+    "instruction": "the words redid the example better than the example itself, so the words were used",
+}
 
 log = logging.getLogger("pixtask.app")
 
@@ -219,7 +223,8 @@ class PixtaskService:
         parts = [how] if example is not None else []
         parts += ["your instruction"] if words else []
         size = f"{query.shape[1]}x{query.shape[0]}"
-        report = f"**{model}** was told by {' and '.join(parts)} ({out.told}); {seconds:.2f} s for {size}."
+        kept = "" if out.way == out.told else f"; {WAY_KEPT[out.way]}"
+        report = f"**{model}** was told by {' and '.join(parts)} ({out.told}){kept}; {seconds:.2f} s for {size}."
         return Result(query, out.array, path, out.told, example, seconds, report)
 
     def sweep(self) -> None:

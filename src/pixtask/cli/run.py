@@ -36,6 +36,13 @@ def run(
     precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
     tile: Annotated[int, typer.Option(help="Tile side for large images (0: never tile).")] = 512,
     overlap: Annotated[int, typer.Option(help="Tile overlap in pixels.")] = 64,
+    both: Annotated[
+        str,
+        typer.Option(
+            help="Told both ways: check (use the way that best redoes the example pair) or fuse (give the "
+            "network both at once)."
+        ),
+    ] = "check",
     overwrite: Annotated[bool, typer.Option(help="Replace existing output files (never inputs).")] = False,
     temperature: Annotated[float, typer.Option(help="Token-AR models: sampling temperature (0: greedy).")] = 1.0,
     top_k: Annotated[int, typer.Option(help="Token-AR models: top-k among codes (0: a quarter of them).")] = 0,
@@ -51,7 +58,7 @@ def run(
         pairs = plan_outputs(input, output, prompt or (), overwrite=overwrite)
         told = "both" if prompt and instruction else ("example" if prompt else "instruction")
         name = model or default_model(told)
-        pipe = load_pipeline(name, device=device, precision=precision, tile=tile or None, overlap=overlap)
+        pipe = load_pipeline(name, device=device, precision=precision, tile=tile or None, overlap=overlap, both=both)
         if hasattr(pipe, "generation"):  # a token-AR model samples its output
             pipe.generation = GenerationConfig(temperature=temperature, top_k=top_k, cfg=cfg, seed=seed)
         pipe.accepts(condition)  # the model's modes, before any image is read

@@ -4,12 +4,20 @@
     out = pipe("photo.jpg", prompt=("example_in.png", "example_out.png")).image   # by example
     out = pipe("photo.jpg", instruction="the falling streaks of water fade away").image   # in words
     out.told   # "example", "instruction" or "both": what the model was given
+    out.way    # the way the network was told in the end (see "Told both ways" below)
 
 Images may be paths, PIL images or numpy arrays, in any size and mode that
 :func:`pixtask.core.image_io.as_rgb_float` accepts. Inputs are reflect-padded to the model's
 size multiple and cropped back. The prompt pair is centre-cropped to ``prompt_size`` (by
 default 256, the size GenLV was trained with) rather than resized, so a degradation keeps its
 scale, then encoded once and reused for every tile of a large image.
+
+Told both ways, the pipeline by default *checks*: the example pair is a solved instance of the
+task, so it runs the network on the example's input told by example and told in words, and tells
+the photo the way whose output is closer (mean squared error) to the example's target; a tie
+keeps the example. That costs two passes at the example's size. ``both="fuse"`` instead gives the
+network both at once, as it was trained; a CondNAFNet's fused vector is then ruled by the
+example (docs/models/cond-nafnet.md).
 """
 
 from __future__ import annotations
@@ -17,14 +25,14 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
 
-from pixtask.core.condition import Condition, ConditionError
+from pixtask.core.condition import Condition, ConditionError, Mode
 from pixtask.core.device import resolve_device, resolve_precision
 from pixtask.core.image_io import as_rgb_float, to_uint8
 from pixtask.models.cond_nafnet import CondNAFNet
@@ -37,15 +45,21 @@ from pixtask.pipelines.tiling import pad_to_multiple, tiled_apply
 ImageLike = str | os.PathLike | Image.Image | np.ndarray
 DEFAULT_TILE = 512
 EXTREME_ASPECT = 8  # longer side over shorter: tiled even when tiling is off
+BOTH_POLICIES = ("check", "fuse")  # told both ways: keep the way that redoes the example, or fuse
 
 
 @dataclass
 class PipelineOutput:
     """The prediction as float RGB (H, W, 3) in [0, 1], and as a PIL image; ``told`` says how
-    the task was given ("example", "instruction" or "both")."""
+    the task was given ("example", "instruction" or "both"), ``way`` how the network was told in
+    the end (told both ways and checked: the one way kept)."""
 
     array: np.ndarray
     told: str = "example"
+    way: str = ""
+
+    def __post_init__(self) -> None:
+        self.way = self.way or self.told
 
     @property
     def image(self) -> Image.Image:
@@ -62,6 +76,8 @@ class GenLVPipeline(FileRunner):
         precision: "auto" (bf16 autocast where the hardware runs it fast), "fp32" or "bf16".
         tile: process images larger than this in overlapping tiles (None: never tile).
         overlap: overlap between tiles, in pixels.
+        both: told both ways, "check" (keep the way that best redoes the example pair) or
+            "fuse" (give the network both at once).
     """
 
     def __init__(
@@ -71,7 +87,11 @@ class GenLVPipeline(FileRunner):
         precision: str = "auto",
         tile: int | None = 512,
         overlap: int = 64,
+        both: str = "check",
     ) -> None:
+        if both not in BOTH_POLICIES:
+            raise ValueError(f"both must be one of {', '.join(BOTH_POLICIES)}, got {both!r}")
+        self.both = both
         self.device = resolve_device(device)
         self.autocast_dtype = resolve_precision(self.device, precision)
         self.model = model.to(self.device).eval().to(memory_format=torch.channels_last)
@@ -113,6 +133,20 @@ class GenLVPipeline(FileRunner):
             return None
         return self.model.encode_condition(self.encoder(condition, prompt_size=prompt_size))
 
+    def check_both(self, condition: Condition, prompt_size: int | None) -> tuple[Condition, Mode]:
+        """Told both ways: the condition told the one way (example or words) whose output on the
+        example's input is closer to the example's target, and that way. The example pair is read
+        once, here, and passed on as tensors."""
+        src, tgt = self.encoder.prompt_tensors(condition.prompt, prompt_size)
+        condition = replace(condition, prompt=(src, tgt))
+        errors = {}
+        for way in ("example", "instruction"):
+            told = condition.restricted(way)
+            out = self.model(src, encoded=self.model.encode_condition(self.encoder(told)))
+            errors[way] = float((out.float().clamp(0, 1) - tgt.float()).square().mean())
+        way: Mode = "instruction" if errors["instruction"] < errors["example"] else "example"
+        return condition.restricted(way), way
+
     @torch.inference_mode()
     def __call__(
         self,
@@ -136,7 +170,10 @@ class GenLVPipeline(FileRunner):
         query = as_rgb_float(image, "input image")
         if tile is None and max(query.shape[:2]) > EXTREME_ASPECT * min(query.shape[:2]):
             tile = self.tile or DEFAULT_TILE  # a long strip is padded to the size multiple: tile it
+        told = condition.mode
         with self._autocast():
+            if told == "both" and self.both == "check":
+                condition, _ = self.check_both(condition, prompt_size)
             encoded = self._encode(condition, prompt_size)
             x, (h, w) = pad_to_multiple(self._tensor(query), self.multiple)
 
@@ -153,7 +190,7 @@ class GenLVPipeline(FileRunner):
                 "are broken, so no image was written"
             )
         out = y[0, :, :h, :w].float().clamp(0, 1).permute(1, 2, 0).cpu().numpy()
-        return PipelineOutput(np.ascontiguousarray(out), condition.mode)
+        return PipelineOutput(np.ascontiguousarray(out), told, condition.mode)
 
     def predictor(self) -> Callable[[np.ndarray, Condition], np.ndarray]:
         """``(query, condition) -> prediction`` on float arrays, untiled and with the prompt at

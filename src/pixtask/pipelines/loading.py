@@ -14,9 +14,10 @@ from pixtask.pipelines.genlv_pipeline import GenLVPipeline
 
 def load_pipeline(name_or_folder: str | os.PathLike, **kwargs) -> GenLVPipeline | ARPipeline:
     """A GenLV or CondNAFNet model (told by example, in words, or both) or a token-AR model (in words) by
-    folder or shipped name; ``kwargs`` go to the pipeline (device, precision, tile, generation)."""
+    folder or shipped name; ``kwargs`` go to the pipeline (device, precision, tile, generation, both)."""
     model = from_pretrained(name_or_folder)
     if isinstance(model, ARModel):
+        kwargs.pop("both", None)  # told in words only
         return ARPipeline(model, **kwargs)
     if isinstance(model, GenLV | CondNAFNet):
         kwargs.pop("generation", None)

@@ -1,0 +1,66 @@
+"""Told both ways, the pipeline keeps the way (example or words) whose output best redoes the
+example pair, and tells the photo that way alone; ``both="fuse"`` gives the network both."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pixtask.models import from_pretrained
+from pixtask.pipelines import GenLVPipeline
+
+DARKER = "the whole photo turns much darker, as if the light were dimmed"
+
+
+@pytest.fixture(scope="module")
+def model():
+    return from_pretrained("pixtask-naf-base")
+
+
+@pytest.fixture(scope="module")
+def pipe(model):
+    return GenLVPipeline(model, device="cpu", precision="fp32")
+
+
+@pytest.fixture(scope="module")
+def photos(photo_128, photo_128_b):
+    return photo_128[:64, :64].copy(), photo_128_b[:64, :64].copy()
+
+
+def test_words_kept_when_they_redo_the_example(pipe, photos):
+    example, query = photos
+    target = pipe(example, instruction=DARKER).array  # the pair the words make: they redo it exactly
+    out = pipe(query, (example, target), instruction=DARKER)
+    assert (out.told, out.way) == ("both", "instruction")
+    np.testing.assert_allclose(out.array, pipe(query, instruction=DARKER).array, atol=1e-6)
+
+
+def test_example_kept_when_the_words_are_for_another_task(pipe, photos):
+    clean, query = photos
+    noisy = np.clip(clean + np.random.default_rng(0).normal(0, 0.1, clean.shape), 0, 1).astype(np.float32)
+    noisy_query = np.clip(query + np.random.default_rng(1).normal(0, 0.1, query.shape), 0, 1).astype(np.float32)
+    out = pipe(noisy_query, (noisy, clean), instruction=DARKER)
+    assert (out.told, out.way) == ("both", "example")
+    np.testing.assert_allclose(out.array, pipe(noisy_query, (noisy, clean)).array, atol=1e-6)
+    redone = {
+        way: pipe(noisy, **told).array
+        for way, told in (("example", {"prompt": (noisy, clean)}), ("instruction", {"instruction": DARKER}))
+    }
+    errors = {way: float(np.square(a - clean).mean()) for way, a in redone.items()}
+    assert errors["example"] < errors["instruction"]  # the rule the choice followed
+
+
+def test_fuse_gives_the_network_both(model, pipe, photos):
+    example, query = photos
+    target = pipe(example, instruction=DARKER).array
+    fusing = GenLVPipeline(model, device="cpu", precision="fp32", both="fuse")
+    fused = fusing(query, (example, target), instruction=DARKER)
+    assert (fused.told, fused.way) == ("both", "both")
+    assert np.abs(fused.array - pipe(query, instruction=DARKER).array).max() > 0.01  # not the words alone
+    one_way = pipe(query, (example, target))
+    assert one_way.way == "example" == one_way.told
+
+
+def test_unknown_policy_is_refused(model):
+    with pytest.raises(ValueError, match="both must be one of check, fuse, got 'mix'"):
+        GenLVPipeline(model, device="cpu", precision="fp32", both="mix")
