@@ -42,7 +42,7 @@ def main() -> None:
             BenchmarkConfig(size=256, photos="all", tasks=",".join(tasks), levels=(3,), prompts=2, max_queries=2),
         )
     bench = Benchmark.open(args.bench)
-    pipe = load_pipeline(args.model, device="cpu", tile=None)
+    pipe = load_pipeline(args.model, device="cpu", tile=None, both="fuse")  # the balance acts on a fused condition
     predict = pipe.predictor()
     runs = {}
     for label, mode, balance in (

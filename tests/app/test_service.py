@@ -49,6 +49,7 @@ def test_each_condition_mode(service, photo, tmp_path):
     write_image(tmp_path / "b.png", read_image(photo) * 0.5)
     both = service.run(photo, model="words", pair=(tmp_path / "a.png", tmp_path / "b.png"), instruction="darker")
     assert both.told == "both" and "your example pair and your instruction" in both.report
+    assert "checked on your example pair" in both.report  # which way was kept is said
     for r in (library, words, both):
         assert r.output.shape == r.input.shape and read_image(r.path).shape == r.input.shape
 

@@ -260,3 +260,21 @@ def test_the_demo_table_fits_80_columns_with_the_longest_names_and_scores():
     text = console.export_text()
     assert "…" not in text and "24.89 (+13.02)" in text and "98.26 (-67.21)" in text, text
     assert all(len(line) <= 80 for line in text.splitlines())
+
+
+def test_run_told_both_ways_says_which_way_it_kept(tmp_path, photo_128):
+    from pixtask.core.image_io import write_image
+
+    write_image(tmp_path / "x.png", photo_128[:64, :64])
+    write_image(tmp_path / "a.png", photo_128[64:, 64:])
+    write_image(tmp_path / "b.png", photo_128[64:, 64:] * 0.4)  # a darkened example
+    args = ["run", "-i", str(tmp_path / "x.png"), "--prompt", str(tmp_path / "a.png"), str(tmp_path / "b.png")]
+    args += ["--instruction", "the colours warm up as if lit by a late sun"]
+    bad = runner.invoke(app, [*args, "-o", str(tmp_path / "o.png"), "--both", "bogus"])
+    assert bad.exit_code == 2 and "--both: must be check or fuse, got 'bogus'" in bad.output
+    assert not (tmp_path / "o.png").exists()
+    checked = runner.invoke(app, [*args, "-o", str(tmp_path / "checked.png")])
+    assert checked.exit_code == 0, checked.output
+    assert "checked on your example pair" in checked.output and "your words were not used" in checked.output
+    fused = runner.invoke(app, [*args, "-o", str(tmp_path / "fused.png"), "--both", "fuse"])
+    assert fused.exit_code == 0 and "checked on your example pair" not in fused.output

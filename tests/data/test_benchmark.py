@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from pixtask.core.image_io import write_image
 from pixtask.data.benchmark import Benchmark, BenchmarkConfig, build_benchmark, load_manifest, verify_benchmark
@@ -184,3 +185,21 @@ def test_leaking_split_is_an_error():
     left = next(p for p in photos if p.id.endswith("motorcycle_left"))
     with pytest.raises(ValueError, match="both sides of the train/test split"):
         check_split([*photos, replace(left, id="bundled/copy", split="test")])
+
+
+def test_pairs_that_show_no_change_are_left_out(tmp_path):
+    """A saturation change leaves a grey photo as it was: that query would score identity at the
+    PSNR cap and test nothing, so it is left out and named in the warnings."""
+    config = BenchmarkConfig(size=64, seed=0, tasks="saturate-weaken-correction", levels=(3,), prompts=2)
+    report = build_benchmark(tmp_path, config)
+    samples = load_manifest(tmp_path)["samples"]
+    grey = {"bundled/camera", "bundled/gravel"}  # the bundled test photos without colour
+    queries = {s["photo"] for s in samples if s["role"] == "query"}
+    tests = {p.id for p in bundled_photos() if p.split == "test"}
+    assert queries == tests - grey and queries
+    assert any("show no change" in w and "bundled/camera" in w and "bundled/gravel" in w for w in report.warnings)
+    bench = Benchmark.open(tmp_path)
+    for queries_of_level in bench.groups().values():
+        for q in queries_of_level:
+            a, b = (np.asarray(Image.open(p)) for p in (q.input, q.target))
+            assert np.abs(a.astype(int) - b).max() > 1

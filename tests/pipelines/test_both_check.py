@@ -64,3 +64,35 @@ def test_fuse_gives_the_network_both(model, pipe, photos):
 def test_unknown_policy_is_refused(model):
     with pytest.raises(ValueError, match="both must be one of check, fuse, got 'mix'"):
         GenLVPipeline(model, device="cpu", precision="fp32", both="mix")
+
+
+def test_example_of_any_size_or_kind_is_checked_on_its_own_pixels(pipe, photos):
+    """A 50x70 example is padded to the network's multiple for the check; tensors as well as
+    arrays; the choice does not depend on the padding (the error is measured on the example)."""
+    import torch
+
+    example, query = photos
+    target = pipe(example[:50, :60], instruction=DARKER).array
+    out = pipe(query, (example[:50, :60], target), instruction=DARKER)
+    assert out.way == "instruction"
+    as_tensors = tuple(torch.from_numpy(a.transpose(2, 0, 1).copy())[None] for a in (example[:50, :60], target))
+    assert pipe(query, as_tensors, instruction=DARKER).way == "instruction"
+
+
+def test_the_check_is_asked_once_for_many_photos(pipe, photos):
+    from pixtask.core.condition import Condition
+
+    example, query = photos
+    target = pipe(example, instruction=DARKER).array
+    condition, way = pipe.way_for(Condition(prompt=(example, target), instruction=DARKER))
+    assert way == "instruction" and condition.mode == "instruction" and condition.prompt is None
+    assert pipe.way_for(condition) == (condition, "instruction")  # one way: nothing left to check
+    np.testing.assert_allclose(pipe(query, condition=condition).array, pipe(query, instruction=DARKER).array)
+
+
+def test_a_genlv_model_reading_words_is_checked_too(photos):
+    text = GenLVPipeline.from_pretrained("pixtask-tiny-text", device="cpu", precision="fp32")
+    example, query = photos
+    target = text(example, instruction=DARKER).array
+    out = text(query, (example, target), instruction=DARKER)
+    assert (out.told, out.way) == ("both", "instruction")

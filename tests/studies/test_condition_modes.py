@@ -37,3 +37,18 @@ def test_modes_are_scored_apart_and_targets_counted(bench, tmp_path):
     assert "beats identity on **0 of 2**" in (tmp_path / "modes.md").read_text()
     assert (tmp_path / "modes.png").is_file() and (tmp_path / "instruction" / "report.html").is_file()
     assert np.isfinite(result["categories"]["restoration (psnr)"]["instruction"])
+
+
+def test_both_is_counted_within_the_slack_and_the_policy_is_named(bench, tmp_path):
+    def predict(query, condition):
+        # by example: identity; in words: 0.9x; both: a little worse than identity (about 0.1 dB)
+        return {"example": query, "instruction": query * 0.9, "both": query * 0.995}[condition.mode]
+
+    result = condition_mode_study(
+        predict, bench, tmp_path, name="fake", trained_tasks={"dejpeg", "white-balance"}, both_policy="check"
+    )
+    t = result["targets"]
+    assert t["both_at_least_either"] == 0 and t["both_within_slack"] == 2
+    page = (tmp_path / "modes.md").read_text()
+    assert "within 0.2 dB of it on **2**" in page and "the pipeline checks which way alone" in page
+    assert json.loads((tmp_path / "modes.json").read_text())["both_policy"] == "check"

@@ -28,15 +28,12 @@ from pixtask.core.guards import check_number, printable
 from pixtask.core.image_io import ImageReadError, read_image, write_image
 from pixtask.models.hub import WeightsError
 from pixtask.pipelines import ARPipeline, GenLVPipeline, load_pipeline
+from pixtask.pipelines.genlv_pipeline import KEPT_WAY
 
 NO_TASK = "(none)"
 #: What the page says when a request meets an error nobody planned for (details in the server log).
 INTERNAL_ERROR = "the request failed on the server (an internal error); the server log has the details"
 MAX_MESSAGE_CHARS = 300
-WAY_KEPT = {  # told both ways, the pipeline keeps the way that redoes the example pair better
-    "example": "the example redid itself better than the words, so the example was used",
-    "instruction": "the words redid the example better than the example itself, so the words were used",
-}
 
 log = logging.getLogger("pixtask.app")
 
@@ -223,7 +220,7 @@ class PixtaskService:
         parts = [how] if example is not None else []
         parts += ["your instruction"] if words else []
         size = f"{query.shape[1]}x{query.shape[0]}"
-        kept = "" if out.way == out.told else f"; {WAY_KEPT[out.way]}"
+        kept = "" if out.way == out.told else f"; {KEPT_WAY[out.way]}"
         report = f"**{model}** was told by {' and '.join(parts)} ({out.told}){kept}; {seconds:.2f} s for {size}."
         return Result(query, out.array, path, out.told, example, seconds, report)
 

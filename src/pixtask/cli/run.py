@@ -15,6 +15,7 @@ from pixtask.core.image_io import ImageReadError
 from pixtask.models.ar.decoding import MAX_SCALE, GenerationConfig, check_temperature
 from pixtask.models.hub import default_model
 from pixtask.pipelines import load_pipeline
+from pixtask.pipelines.genlv_pipeline import BOTH_POLICIES, KEPT_WAY
 from pixtask.pipelines.outputs import plan_outputs
 
 
@@ -39,8 +40,8 @@ def run(
     both: Annotated[
         str,
         typer.Option(
-            help="Told both ways: check (use the way that best redoes the example pair) or fuse (give the "
-            "network both at once)."
+            help="Told both ways: check (use the way, example or words, that best redoes the example pair) "
+            "or fuse (give the network both at once)."
         ),
     ] = "check",
     overwrite: Annotated[bool, typer.Option(help="Replace existing output files (never inputs).")] = False,
@@ -52,6 +53,8 @@ def run(
     """Predict INPUT's target, told the task by an example pair (--prompt), in words (--instruction), or both."""
     with user_errors():
         check_options(temperature, cfg, top_k, seed, tile, overlap)
+        if both not in BOTH_POLICIES:
+            raise ValueError(f"--both: must be {' or '.join(BOTH_POLICIES)}, got {both!r}")
         if prompt is None and instruction is None:
             raise ValueError("tell the task: --prompt PROMPT_INPUT PROMPT_TARGET, --instruction TEXT, or both")
         condition = Condition(prompt=prompt, instruction=instruction)  # checked before any work
@@ -62,6 +65,9 @@ def run(
         if hasattr(pipe, "generation"):  # a token-AR model samples its output
             pipe.generation = GenerationConfig(temperature=temperature, top_k=top_k, cfg=cfg, seed=seed)
         pipe.accepts(condition)  # the model's modes, before any image is read
+        asked = condition  # as the user told it, for the summary line
+        if hasattr(pipe, "way_for"):  # told both ways: checked once on the example pair, for every photo
+            condition, _ = pipe.way_for(condition)
         with Progress() as bar:
             images = bar.add_task("images", total=len(pairs))
             tiles = bar.add_task("tiles", total=None, visible=False)
@@ -78,7 +84,9 @@ def run(
                         raise
                     skipped.append(str(exc))  # one unreadable photo of a folder: the rest still run
                 bar.update(images, advance=1)
-        typer.echo(f"{name}, told by {printable(condition.describe())}")
+        typer.echo(f"{name}, told by {printable(asked.describe())}")
+        if asked.mode == "both" and condition.mode != "both":
+            typer.echo(KEPT_WAY[condition.mode])
         written = len(pairs) - len(skipped)
         typer.echo(f"wrote {pairs[0][1]}" if len(pairs) == 1 else f"wrote {written} images to {output}")
         if skipped:

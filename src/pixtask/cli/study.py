@@ -315,6 +315,7 @@ def modes(
                 instruction_split=instructions,
                 progress=_bar_progress(bar),
                 controls=controls,
+                both_policy=getattr(pipe, "both", None),
             )
     t = result["targets"]
     aimed = f"{t['tasks']} trained restoration/enhancement tasks"

@@ -29,7 +29,7 @@ import numpy as np
 from pixtask.core.atomic_write import write_bytes_atomic
 from pixtask.core.geometry import center_square
 from pixtask.core.guards import read_json_file
-from pixtask.core.image_io import encode_image
+from pixtask.core.image_io import encode_image, to_uint8
 from pixtask.core.progress import Progress, no_progress
 from pixtask.core.seeding import rng_for
 from pixtask.data.photos import Photo, check_split, resolve_photos
@@ -224,10 +224,14 @@ def build_benchmark(
     manifest_path.unlink(missing_ok=True)  # the manifest marks a complete build
     cache = OperatorCache(max_items=8)
     samples: list[Sample] = []
+    unchanged: list[str] = []  # pairs left out: the task does not change that photo
     work = list(plan(config, usable))
     for done, (task, level, entries) in enumerate(work, start=1):
         for role, index, photo, params in entries:
             rendered = _render(task, source(photo), photo, params, cache, config.size)
+            if rendered is None:
+                unchanged.append(f"{task.id} {_level_name(level)} {role} {photo.id}")
+                continue
             rel = Path("images") / task.id / _level_name(level) / role
             name = f"{index:02d}_{_stem(photo)}"
             sample = Sample(
@@ -246,6 +250,9 @@ def build_benchmark(
             samples.append(sample)
         progress(done, len(work), f"{task.id} {_level_name(level)}")
 
+    if unchanged:
+        warnings.append(f"left out {len(unchanged)} pairs that show no change: {', '.join(unchanged)}")
+        log.warning(warnings[-1])
     task_ids = list(dict.fromkeys(s.task for s in samples))
     manifest = {
         "format": FORMAT,
@@ -412,13 +419,23 @@ def _compare_with_rebuild(
     return problems
 
 
+def shows_no_change(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two images agree to within one grey level of 8 bits everywhere: a pair that shows
+    no change (a saturation change on a grey photo) tests nothing, and its capped identity PSNR
+    (up to 100 dB) would swamp a task's mean."""
+    return int(np.abs(to_uint8(a).astype(np.int16) - to_uint8(b)).max()) <= 1
+
+
 def _render(task: Task, clean: np.ndarray, photo: Photo, params: dict, cache: OperatorCache, size: int):
-    """The PNG bytes of one sample's (input, target)."""
+    """The PNG bytes of one sample's (input, target), or None when the pair shows no change."""
     if task.slow:
         transformed = cache.get_or_compute(task.operator, clean, f"{photo.sha256}:{size}", params)
     else:
         transformed = task.transform(clean, params)
-    return tuple(encode_image(img, ".png") for img in task.orient(clean, transformed))
+    pair = task.orient(clean, transformed)
+    if shows_no_change(*pair):
+        return None
+    return tuple(encode_image(img, ".png") for img in pair)
 
 
 # --- reading a built benchmark -------------------------------------------------------------

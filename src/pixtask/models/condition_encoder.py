@@ -109,7 +109,14 @@ class ConditionEncoder:
     def prompt_tensors(
         self, prompt: Sequence[Any], prompt_size: int | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """The example pair as tensors on the device, padded to the size multiple."""
+        """The example pair as tensors on the device, padded to the size multiple (tensors are
+        taken as they are)."""
+        if all(isinstance(t, torch.Tensor) for t in prompt):
+            return self.read_prompt(prompt, prompt_size)
+        return tuple(pad_to_multiple(t, self.multiple)[0] for t in self.read_prompt(prompt, prompt_size))  # type: ignore[return-value]
+
+    def read_prompt(self, prompt: Sequence[Any], prompt_size: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The example pair as tensors on the device, read and centre-cropped but not padded."""
         if all(isinstance(t, torch.Tensor) for t in prompt):
             src, tgt = prompt
             return tuple(t.to(self.device, memory_format=self.memory_format) for t in (src, tgt))  # type: ignore[return-value]
@@ -125,7 +132,7 @@ class ConditionEncoder:
             ch, cw = min(h, prompt_size), min(w, prompt_size)
             top, left = (h - ch) // 2, (w - cw) // 2
             src, tgt = (a[top : top + ch, left : left + cw] for a in (src, tgt))
-        return tuple(pad_to_multiple(self._tensor(a), self.multiple)[0] for a in (src, tgt))  # type: ignore[return-value]
+        return self._tensor(src), self._tensor(tgt)
 
     def _tensor(self, img: np.ndarray) -> torch.Tensor:
         t = torch.from_numpy(img.transpose(2, 0, 1)).unsqueeze(0).to(self.device)

@@ -46,6 +46,12 @@ ImageLike = str | os.PathLike | Image.Image | np.ndarray
 DEFAULT_TILE = 512
 EXTREME_ASPECT = 8  # longer side over shorter: tiled even when tiling is off
 BOTH_POLICIES = ("check", "fuse")  # told both ways: keep the way that redoes the example, or fuse
+KEPT_WAY = {  # told both ways and checked: what a user is told about the way kept
+    "example": "checked on your example pair: told by the example alone the model redid it more closely than "
+    "told by your words, so your words were not used",
+    "instruction": "checked on your example pair: told by your words alone the model redid it more closely than "
+    "told by the example, so the example was used only for that check",
+}
 
 
 @dataclass
@@ -133,17 +139,26 @@ class GenLVPipeline(FileRunner):
             return None
         return self.model.encode_condition(self.encoder(condition, prompt_size=prompt_size))
 
-    def check_both(self, condition: Condition, prompt_size: int | None) -> tuple[Condition, Mode]:
-        """Told both ways: the condition told the one way (example or words) whose output on the
-        example's input is closer to the example's target, and that way. The example pair is read
-        once, here, and passed on as tensors."""
-        src, tgt = self.encoder.prompt_tensors(condition.prompt, prompt_size)
+    @torch.inference_mode()
+    def way_for(self, condition: Condition, prompt_size: int | None = 256) -> tuple[Condition, Mode]:
+        """The condition the network is told, and the way: as given, unless told both ways under
+        ``both="check"``; then the one way (example or words) whose output on the example's input
+        is closer to the example's target, a tie keeping the example. The answer does not depend
+        on the photo, so a caller telling many photos one condition may ask once and pass the
+        returned condition on. The example pair is read here once and passed on as tensors."""
+        condition = self.accepts(condition)
+        if condition.mode != "both" or self.both != "check" or condition.has_prompt is not None:
+            return condition, condition.mode
+        src, tgt = self.encoder.read_prompt(condition.prompt, prompt_size)
+        h, w = src.shape[-2:]
+        src, tgt = (pad_to_multiple(t, self.multiple)[0] for t in (src, tgt))
         condition = replace(condition, prompt=(src, tgt))
         errors = {}
-        for way in ("example", "instruction"):
-            told = condition.restricted(way)
-            out = self.model(src, encoded=self.model.encode_condition(self.encoder(told)))
-            errors[way] = float((out.float().clamp(0, 1) - tgt.float()).square().mean())
+        with self._autocast():
+            for way in ("example", "instruction"):
+                out = self.model(src, encoded=self.model.encode_condition(self.encoder(condition.restricted(way))))
+                error = out[..., :h, :w].float().clamp(0, 1) - tgt[..., :h, :w].float()
+                errors[way] = float(error.square().mean())
         way: Mode = "instruction" if errors["instruction"] < errors["example"] else "example"
         return condition.restricted(way), way
 
@@ -171,9 +186,8 @@ class GenLVPipeline(FileRunner):
         if tile is None and max(query.shape[:2]) > EXTREME_ASPECT * min(query.shape[:2]):
             tile = self.tile or DEFAULT_TILE  # a long strip is padded to the size multiple: tile it
         told = condition.mode
+        condition, _ = self.way_for(condition, prompt_size)
         with self._autocast():
-            if told == "both" and self.both == "check":
-                condition, _ = self.check_both(condition, prompt_size)
             encoded = self._encode(condition, prompt_size)
             x, (h, w) = pad_to_multiple(self._tensor(query), self.multiple)
 

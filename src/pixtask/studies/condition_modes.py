@@ -38,12 +38,14 @@ def condition_mode_study(
     instruction_split: str = "heldout",
     progress: Progress = no_progress,
     controls: bool = True,
+    both_policy: str | None = None,
 ) -> dict:
     """Evaluate ``predict`` in every mode (a report per mode in ``out_dir/<mode>``) and compare.
     ``visual`` is a visual-prompt model's evaluation summary on the same benchmark.
     ``progress`` counts each mode from 0, labels read ``"<mode>: <task> L<level>"``.
     ``controls``: words mode also tells each query the control words (empty, wrong-task,
-    opposite; :mod:`~pixtask.evaluation.controls`) and counts the tasks told in words."""
+    opposite; :mod:`~pixtask.evaluation.controls`) and counts the tasks told in words.
+    ``both_policy``: how the predictor takes both ways ("check" or "fuse"), for the report."""
     out = Path(out_dir)
     bench = Benchmark.open(bench_dir)
     summaries = {}
@@ -65,6 +67,7 @@ def condition_mode_study(
         "model": name,
         "visual_model": visual_name if visual else None,
         "instruction_split": instruction_split,
+        "both_policy": both_policy,
         "tasks": table,
         "categories": category_means(table),
         "targets": targets(table),
@@ -75,6 +78,14 @@ def condition_mode_study(
     write_text(out / "modes.md", modes_markdown(result))
     plot_modes(result, out / "modes.png")
     return result
+
+
+BOTH_SLACK = 0.2  # dB: told both ways, "as good as the better single way" within this
+BOTH_POLICY_WORDS = {
+    "check": "Told both ways, the pipeline checks which way alone (example or words) redoes the example pair "
+    "more closely, and tells the query that way.",
+    "fuse": "Told both ways, the network is given the example and the words at once.",
+}
 
 
 def compare_modes(summaries: dict[str, dict], visual: dict | None, trained: set[str]) -> dict[str, dict]:
@@ -122,6 +133,7 @@ def targets(table: dict[str, dict]) -> dict:
     both_at_least = sorted(
         t for t, r in aimed.items() if _better(r, r["both"], max(r["example"], r["instruction"], key=lambda v: v)) >= 0
     )
+    within = [t for t, r in aimed.items() if r["both"] >= max(r["example"], r["instruction"]) - BOTH_SLACK]
     if aimed and not next(iter(aimed.values()))["higher_is_better"]:  # all PSNR in practice; keep it honest
         raise ValueError("target tasks are expected to be scored by a higher-is-better metric")
     return {
@@ -130,6 +142,7 @@ def targets(table: dict[str, dict]) -> dict:
         "instruction_fails_identity": sorted(set(aimed) - set(words_beat_identity)),
         "both_at_least_either": len(both_at_least),
         "both_below_either": sorted(set(aimed) - set(both_at_least)),
+        "both_within_slack": len(within),
         "mean_gain_over_identity": {
             mode: round(float(np.mean([_better(r, r[mode], r["identity"]) for r in aimed.values()])), 4)
             for mode in MODES
@@ -157,6 +170,7 @@ def modes_markdown(result: dict) -> str:
         f"Instructions: the `{split}` split ({SPLIT_WORDS.get(split, split)}).",
         "Each query is told its task by one example pair from another photo, by an instruction describing its own",
         "change (its parameters and level), or by both. Scores are means over the benchmark's test photos and levels.",
+        *([BOTH_POLICY_WORDS[result["both_policy"]]] if result.get("both_policy") in BOTH_POLICY_WORDS else []),
         "",
         "## Targets (trained restoration and enhancement tasks)",
         "",
@@ -164,7 +178,8 @@ def modes_markdown(result: dict) -> str:
         + (f" (not on: {', '.join(t['instruction_fails_identity'])})." if t["instruction_fails_identity"] else "."),
         f"- Told both ways, it is at least as good as the better single way on **{t['both_at_least_either']} of "
         f"{t['tasks']}** tasks"
-        + (f" (below on: {', '.join(t['both_below_either'])})." if t["both_below_either"] else "."),
+        + (f" (below on: {', '.join(t['both_below_either'])})" if t["both_below_either"] else "")
+        + (f"; within {BOTH_SLACK} dB of it on **{t['both_within_slack']}**." if "both_within_slack" in t else "."),
         "- Mean gain over identity: "
         + ", ".join(f"{m} {v:+.2f}" for m, v in t.get("mean_gain_over_identity", {}).items())
         + ".",

@@ -16,11 +16,10 @@ Nothing here runs a model: the numbers come from ``pixtask study modes`` and
 from __future__ import annotations
 
 from pixtask.evaluation.controls import TOLD_MARGIN
-from pixtask.studies.condition_modes import TARGET_CATEGORIES
+from pixtask.studies.condition_modes import BOTH_SLACK, TARGET_CATEGORIES
 
 IDENTITY_MARGIN = 0.3  # dB
 WORDS_READ_TASKS = 15
-BOTH_SLACK = 0.2  # dB
 SINGLE_MODES = {"example": "by example", "instruction": "in words"}
 # two scorings of the same queries give the same identity PSNR to the rounding of the JSON files
 SAME_BENCH_TOLERANCE = 0.02
