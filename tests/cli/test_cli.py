@@ -278,3 +278,10 @@ def test_run_told_both_ways_says_which_way_it_kept(tmp_path, photo_128):
     assert "checked on your example pair" in checked.output and "your words were not used" in checked.output
     fused = runner.invoke(app, [*args, "-o", str(tmp_path / "fused.png"), "--both", "fuse"])
     assert fused.exit_code == 0 and "checked on your example pair" not in fused.output
+
+
+@pytest.mark.parametrize("command", [["study", "modes"], ["eval", "--model", "pixtask-naf-base", "--prompt"]])
+def test_studies_and_eval_refuse_an_unknown_both_policy_first(tmp_path, command):
+    result = runner.invoke(app, [*command, "--bench", str(tmp_path), "--out", str(tmp_path / "o"), "--both", "mix"])
+    assert result.exit_code == 2 and "--both: must be check or fuse, got 'mix'" in result.output
+    assert not (tmp_path / "o").exists()

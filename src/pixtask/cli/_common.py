@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from pixtask.core.image_io import ImageReadError
 from pixtask.models.text_encoder import TextEncoderUnavailableError
+from pixtask.pipelines.genlv_pipeline import BOTH_POLICIES
 
 console = Console(stderr=True, soft_wrap=True)
 
@@ -32,3 +33,16 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         return f"{exc.filename}: {exc.strerror.lower()}"
     return " ".join(str(exc).split())  # one line
+
+
+BOTH_HELP = (
+    "Told both ways: check (use the way, example or words, that best redoes the example pair) or fuse "
+    "(give the network both at once)."
+)
+
+
+def check_both(value: str) -> str:
+    """``--both`` as typed, if it is a policy the pipeline knows."""
+    if value not in BOTH_POLICIES:
+        raise ValueError(f"--both: must be {' or '.join(BOTH_POLICIES)}, got {value!r}")
+    return value

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from pixtask.cli._common import user_errors
+from pixtask.cli._common import BOTH_HELP, check_both, user_errors
 from pixtask.core.condition import check_mode
 from pixtask.core.guards import check_number
 from pixtask.core.output_plan import plan_folder
@@ -57,6 +57,7 @@ def evaluate_command(
     resize: Annotated[
         int | None, typer.Option(help="Shrink every image to a centred square of this side (ar-tiny: 64).")
     ] = None,
+    both: Annotated[str, typer.Option(help=BOTH_HELP)] = "check",
     overwrite: Annotated[bool, typer.Option(help="Replace the report files of an earlier report in OUT.")] = False,
 ) -> None:
     """Per-task metrics beside the identity baseline, category averages, a chart and an HTML report."""
@@ -68,6 +69,7 @@ def evaluate_command(
         if not (prompt or instruction):
             raise ValueError("tell the task somehow: --prompt, --instruction, or both")
         mode = "both" if prompt and instruction else ("example" if prompt else "instruction")
+        check_both(both)
         if instructions not in SPLITS:
             raise ValueError(f"--instructions must be one of {', '.join(SPLITS)}, got {instructions!r}")
         built = Benchmark.open(bench)
@@ -80,12 +82,12 @@ def evaluate_command(
             title = "identity baseline"
         else:
             try:
-                pipe = load_pipeline(model, device=device, precision=precision, tile=None)
+                pipe = load_pipeline(model, device=device, precision=precision, tile=None, both=both)
             except WeightsError as exc:
                 raise ValueError(str(exc)) from None
             check_mode(mode, pipe.model.config.modes, str(model))
             predict = pipe.predictor()
-            title = f"{model} on {bench}, told by {'example and words' if mode == 'both' else mode}"
+            title = f"{model} on {bench}, told by {'example and words (' + both + ')' if mode == 'both' else mode}"
             if resize:
                 title += f", images shrunk to {resize}x{resize}"
         plan_folder(out, overwrite=overwrite, names=REPORT_FILES, inputs=[bench])

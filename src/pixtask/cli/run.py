@@ -8,14 +8,14 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from pixtask.cli._common import user_errors
+from pixtask.cli._common import BOTH_HELP, check_both, user_errors
 from pixtask.core.condition import Condition
 from pixtask.core.guards import check_number, check_seed, printable
 from pixtask.core.image_io import ImageReadError
 from pixtask.models.ar.decoding import MAX_SCALE, GenerationConfig, check_temperature
 from pixtask.models.hub import default_model
 from pixtask.pipelines import load_pipeline
-from pixtask.pipelines.genlv_pipeline import BOTH_POLICIES, KEPT_WAY
+from pixtask.pipelines.genlv_pipeline import KEPT_WAY
 from pixtask.pipelines.outputs import plan_outputs
 
 
@@ -37,13 +37,7 @@ def run(
     precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
     tile: Annotated[int, typer.Option(help="Tile side for large images (0: never tile).")] = 512,
     overlap: Annotated[int, typer.Option(help="Tile overlap in pixels.")] = 64,
-    both: Annotated[
-        str,
-        typer.Option(
-            help="Told both ways: check (use the way, example or words, that best redoes the example pair) "
-            "or fuse (give the network both at once)."
-        ),
-    ] = "check",
+    both: Annotated[str, typer.Option(help=BOTH_HELP)] = "check",
     overwrite: Annotated[bool, typer.Option(help="Replace existing output files (never inputs).")] = False,
     temperature: Annotated[float, typer.Option(help="Token-AR models: sampling temperature (0: greedy).")] = 1.0,
     top_k: Annotated[int, typer.Option(help="Token-AR models: top-k among codes (0: a quarter of them).")] = 0,
@@ -53,8 +47,7 @@ def run(
     """Predict INPUT's target, told the task by an example pair (--prompt), in words (--instruction), or both."""
     with user_errors():
         check_options(temperature, cfg, top_k, seed, tile, overlap)
-        if both not in BOTH_POLICIES:
-            raise ValueError(f"--both: must be {' or '.join(BOTH_POLICIES)}, got {both!r}")
+        check_both(both)
         if prompt is None and instruction is None:
             raise ValueError("tell the task: --prompt PROMPT_INPUT PROMPT_TARGET, --instruction TEXT, or both")
         condition = Condition(prompt=prompt, instruction=instruction)  # checked before any work

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from pixtask.cli._common import user_errors
+from pixtask.cli._common import BOTH_HELP, check_both, user_errors
 from pixtask.core.guards import check_number
 from pixtask.core.output_plan import plan_folder
 from pixtask.data.benchmark import Benchmark
@@ -33,9 +33,9 @@ DeviceOpt = Annotated[str, typer.Option(help="auto, cpu, cuda, ...")]
 OverwriteOpt = Annotated[bool, typer.Option(help="Replace the files of an earlier study in OUT.")]
 
 
-def _pipeline(model: str, device: str = "auto") -> GenLVPipeline | ARPipeline:
+def _pipeline(model: str, device: str = "auto", both: str = "check") -> GenLVPipeline | ARPipeline:
     try:
-        return load_pipeline(model, device=device, tile=None)
+        return load_pipeline(model, device=device, tile=None, both=both)
     except WeightsError as exc:
         raise ValueError(str(exc)) from None
 
@@ -287,6 +287,7 @@ def modes(
     controls: Annotated[
         bool, typer.Option(help="Also tell the words mode empty, wrong-task and opposite words (controls).")
     ] = True,
+    both: Annotated[str, typer.Option(help=BOTH_HELP)] = "check",
     device: DeviceOpt = "auto",
     overwrite: OverwriteOpt = False,
 ) -> None:
@@ -297,11 +298,12 @@ def modes(
     with user_errors():
         if instructions not in ("user", "heldout", "train"):
             raise ValueError(f"--instructions is user, heldout or train, not {instructions!r}")
+        check_both(both)
         _plan_out(out, overwrite, bench, Path(model))
         chosen = _tasks(tasks, bench)
         if instructions == "user" and tasks == "*":  # the user phrasings cover the trained tasks
             chosen = {t for t in chosen if t in user_phrasings()}
-        pipe = _pipeline(model, device)
+        pipe = _pipeline(model, device, both)
         with Progress() as bar:
             result = condition_mode_study(
                 pipe.predictor(),
