@@ -59,9 +59,9 @@ def test_a_run_round_trips_through_its_record(tmp_path):
     assert st.tail_loss == pytest.approx(0.5 + 0.155)  # mean of steps 110..200
     back = ship.Stage.from_record(st.record(), ROOT)
     assert (back.steps, back.hours, back.tail_loss) == (200, 0.1, pytest.approx(0.655))
-    assert "Stage 2 (`configs/shipped-tiny-stage2.yaml`, from the previous stage's weights): 200 steps" in (
-        ship.stage_line(2, back, back)
-    )
+    line = ship.stage_line(2, back, back)
+    assert "Stage 2 (`configs/shipped-tiny-stage2.yaml`, run `runs/shipped-tiny-stage2`, from the previous" in line
+    assert "stage's weights): 200 steps" in line
     # a stage that changes the network says its new layers start fresh; the same network does not
     first = ship.Stage("configs/shipped-tiny.yaml", {**back.cfg, "model": "genlv-tiny"}, 10, 0.1, 0.5)
     grown = ship.Stage("configs/x.yaml", {**back.cfg, "model": "genlv-tiny-text"}, 10, 0.1, 0.5)

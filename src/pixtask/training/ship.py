@@ -323,7 +323,8 @@ def stage_line(i: int, st: Stage, previous: Stage | None = None) -> str:
         told = ", ".join(f"{m} x{w:g}" for m, w in modes.items())
         sampling += f"condition dropout (each sample told by {told}; words from the training split), "
     return (
-        f"- Stage {i} (`{st.config_path}`, {start}): {st.steps} steps of batch {batch} ({st.steps * batch} samples), "
+        f"- Stage {i} (`{st.config_path}`, run `{st.cfg['out_dir']}`, {start}): "
+        f"{st.steps} steps of batch {batch} ({st.steps * batch} samples), "
         f"{sampling}{loss} loss, AdamW lr {o['lr']} betas {o['betas']}, {o['warmup_steps']} warmup steps then "
         f"cosine to {o['min_lr_ratio']}x, gradient clip {o['grad_clip']}, EMA {o['ema_decay']}, seed {st.cfg['seed']}; "
         f"{st.hours:.2f} h, training loss {st.tail_loss:.4f} (mean of the last {TAIL} logged batches)."
