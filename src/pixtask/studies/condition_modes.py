@@ -143,6 +143,7 @@ def targets(table: dict[str, dict]) -> dict:
         "both_at_least_either": len(both_at_least),
         "both_below_either": sorted(set(aimed) - set(both_at_least)),
         "both_within_slack": len(within),
+        "both_slack_db": BOTH_SLACK,
         "mean_gain_over_identity": {
             mode: round(float(np.mean([_better(r, r[mode], r["identity"]) for r in aimed.values()])), 4)
             for mode in MODES
@@ -179,7 +180,7 @@ def modes_markdown(result: dict) -> str:
         f"- Told both ways, it is at least as good as the better single way on **{t['both_at_least_either']} of "
         f"{t['tasks']}** tasks"
         + (f" (below on: {', '.join(t['both_below_either'])})" if t["both_below_either"] else "")
-        + (f"; within {BOTH_SLACK} dB of it on **{t['both_within_slack']}**." if "both_within_slack" in t else "."),
+        + (f"; within {t['both_slack_db']} dB of it on **{t['both_within_slack']}**." if "both_slack_db" in t else "."),
         "- Mean gain over identity: "
         + ", ".join(f"{m} {v:+.2f}" for m, v in t.get("mean_gain_over_identity", {}).items())
         + ".",

@@ -491,7 +491,7 @@ def modes_section(modes: ModesResult) -> list[str]:
         f"On the {t['tasks']} trained restoration and enhancement tasks: told in words only it beats identity on "
         f"{t['instruction_beats_identity']}; told both ways it is at least as good as the better single way on "
         f"{t['both_at_least_either']}"
-        + (f", and within 0.2 dB of it on {t['both_within_slack']}." if "both_within_slack" in t else "."),
+        + (f", and within {t['both_slack_db']} dB of it on {t['both_within_slack']}." if "both_slack_db" in t else "."),
         "",
     ]
     return lines
