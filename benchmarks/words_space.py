@@ -12,6 +12,7 @@ photos at 128 px) four ways:
   space of the model's text branch.
 
     python benchmarks/words_space.py --model pixtask-naf-base
+    python benchmarks/words_space.py --model pixtask-naf-base --words user-blind --out docs/words_space_blind.md
 
 Needs the subset (``python benchmarks/quality_per_cpu_hour.py`` builds out/bench-cpu-hour) and the
 Debian photos (``make debian-photos``). Writes docs/words_space.md and .json.
@@ -35,9 +36,10 @@ from pixtask.data.benchmark import Benchmark
 from pixtask.data.crops import PairSampler
 from pixtask.data.photos import resolve_photos
 from pixtask.data.task_instructions import describe_task
+from pixtask.evaluation.controls import SPLIT_WORDS
 from pixtask.evaluation.evaluator import query_instruction
 from pixtask.evaluation.metrics import psnr
-from pixtask.instructions.user_phrasings import user_phrasings
+from pixtask.instructions.user_phrasings import SETS, user_phrasings
 from pixtask.models import from_pretrained
 from pixtask.models.cond_nafnet import ConditionVector
 from pixtask.models.condition_encoder import ConditionEncoder
@@ -104,10 +106,10 @@ class Probe:
         y = self.model(x, encoded=ConditionVector(vector.to(self.model.intro.weight.dtype)))
         return y[0].float().clamp(0, 1).permute(1, 2, 0).numpy()
 
-    def nearest_task_right(self) -> dict[str, int]:
+    def nearest_task_right(self, phrasings: str) -> dict[str, int]:
         right = {"MiniLM": 0, BRANCH: 0, "phrasings": 0}
         for t, task_id in enumerate(TASKS):
-            words = list(user_phrasings()[task_id].forward)
+            words = list(user_phrasings(phrasings)[task_id].forward)
             pooled = self.minilm.pooled(words)
             with torch.inference_mode():
                 branch = self.model.text_encoder(pooled).float()
@@ -124,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bench", type=Path, default=ROOT / "out/bench-cpu-hour")
     parser.add_argument("--tau", type=float, default=0.02, help="softmax temperature of the retrieval")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--words", choices=list(SETS), default="user", help="which user-phrasing set tells the queries")
     parser.add_argument("--out", type=Path, default=ROOT / "docs/words_space.md")
     args = parser.parse_args(argv)
     if not (args.bench / "manifest.json").is_file():
@@ -135,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         row = scores.setdefault(task_id, {way: [] for way in ("identity", *WAYS)})
         for q in queries:
             x, y = read_image(q.input), read_image(q.target)
-            words = query_instruction(q, "user")
+            words = query_instruction(q, args.words)
             told = {
                 "words": probe.vector(Condition(instruction=words)),
                 "task prototype": probe.prototypes[TASKS.index(task_id)][None],
@@ -146,15 +149,18 @@ def main(argv: list[str] | None = None) -> int:
                 row[way].append(psnr(probe.run(x, vector), y))
     table = {task: {way: round(float(np.mean(v)), 2) for way, v in row.items()} for task, row in scores.items()}
     means = {way: round(float(np.mean([r[way] for r in table.values()])), 2) for way in ("identity", *WAYS)}
-    right = probe.nearest_task_right()
+    right = probe.nearest_task_right(args.words)
     command = f"python benchmarks/words_space.py --model {args.model}" + (
         f" --tau {args.tau}" if args.tau != 0.02 else ""
     )
+    if args.words != "user":
+        command += f" --words {args.words} --out {args.out.relative_to(ROOT) if args.out.is_absolute() else args.out}"
     lines = [
         f"# Where the words get lost: {args.model}",
         "",
         f"Measured by `{command}`: the 20 trained restoration and enhancement tasks, level 3, 8 test photos",
-        "at 128 px (the subset of [cpu_hour.md](cpu_hour.md)), told in the user phrasings. Mean PSNR in dB.",
+        f"at 128 px (the subset of [cpu_hour.md](cpu_hour.md)), told in the `{args.words}` phrasings "
+        f"({SPLIT_WORDS[args.words]}). Mean PSNR in dB.",
         "",
         "| told | mean over the 20 tasks |",
         "|---|---:|",
@@ -174,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     args.out.write_text("\n".join(lines))
     args.out.with_suffix(".json").write_text(
-        json.dumps({"means": means, "tasks": table, "nearest_task": right}, indent=1)
+        json.dumps({"words": args.words, "means": means, "tasks": table, "nearest_task": right}, indent=1)
     )
     print("\n".join(lines[5:12]))
     print(f"wrote {args.out}")

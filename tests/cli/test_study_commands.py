@@ -48,7 +48,8 @@ def test_the_task_level_benchmark_tasks_come_from_its_config(tmp_path):
 
 def test_bad_study_options_are_one_line_errors(tmp_path):
     result = invoke("study", "modes", "--bench", tmp_path, "--instructions", "both")
-    assert result.exit_code == 2 and "error: --instructions is user, heldout or train, not 'both'" in result.output
+    assert result.exit_code == 2
+    assert "error: --instructions is user, user-blind, heldout or train, not 'both'" in result.output
     missing = invoke("study", "explanatory", "task", "--bench", tmp_path, "--explanatory", tmp_path)
     assert missing.exit_code == 2 and "--terminological" in missing.output
 

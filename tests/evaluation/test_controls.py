@@ -129,4 +129,5 @@ def test_eval_reports_the_controls_and_user_words_cover_only_trained_tasks(bench
     )
     assert r.exit_code == 2 and "not deblur-glass; evaluate those with the held-out templates" in r.output
     r = runner.invoke(app, ["eval", "--bench", str(bench), "--identity", "--instructions", "users"])
-    assert r.exit_code == 2 and "--instructions must be one of user, heldout, train, terminological" in r.output
+    assert r.exit_code == 2
+    assert "--instructions must be one of user, user-blind, heldout, train, terminological" in r.output

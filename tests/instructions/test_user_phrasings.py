@@ -1,4 +1,4 @@
-"""The user-phrasing set: how people ask, kept apart from everything training reads."""
+"""The user-phrasing sets: how people ask, kept apart from everything training reads."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from pixtask.instructions.engine import _part, _slots
-from pixtask.instructions.user_phrasings import check_covered, user_phrasing, user_phrasings
+from pixtask.instructions.user_phrasings import SETS, check_covered, user_phrasing, user_phrasings
 from pixtask.training.config import load_config
 
 SHIPPED_TEXT_CONFIG = "configs/shipped-tiny-text.yaml"
@@ -24,9 +24,10 @@ def _grams(text: str, n: int = 4) -> set[str]:
     return out
 
 
-def test_every_trained_task_has_at_least_eight_phrasings_and_some_for_the_opposite():
+@pytest.mark.parametrize("words", SETS)
+def test_every_trained_task_has_at_least_eight_phrasings_and_some_for_the_opposite(words):
     trained = load_config(SHIPPED_TEXT_CONFIG).data.tasks
-    phrasings = user_phrasings()
+    phrasings = user_phrasings(words)
     assert list(phrasings) == list(trained)  # the trained task list, in its order
     for task, p in phrasings.items():
         assert len(set(p.forward)) >= 8 and len(set(p.backward)) >= 4, task
@@ -34,17 +35,39 @@ def test_every_trained_task_has_at_least_eight_phrasings_and_some_for_the_opposi
         assert any(len(t.split()) >= 12 for t in p.forward), task  # a descriptive sentence
 
 
-def test_no_phrase_of_the_set_is_in_any_training_phrase():
-    """No four-word run of a user phrasing occurs in any phrase, structure or clause training reads."""
+# The blind set was written by people who never saw the phrase banks, so a few everyday runs of
+# four words came out the same by chance; they are kept (rewording them would unblind the set)
+# and pinned here, so that no new training phrase adds to them.
+BLIND_RUNS_SHARED_BY_CHANCE = {
+    "picture is covered in",
+    "white and black dots",
+    "black and white specks",
+    "edges and textures are",
+    "taken on a tripod",
+    "the picture as if",
+    "make the colours dull",
+    "is reduced to a",
+    "back into a realistic",
+    "bold outlines and flat",
+    "outlines and flat colours",
+    "no colour or shading",
+}
+SHARED_WITH_TRAINING = {"user": set(), "user-blind": BLIND_RUNS_SHARED_BY_CHANCE}
+
+
+@pytest.mark.parametrize("words", SETS)
+def test_no_phrase_of_the_set_is_in_any_training_phrase(words):
+    """No four-word run of a user phrasing occurs in any phrase, structure, clause or request
+    training reads, beyond the blind set's pinned chance matches."""
     training = set().union(*(_grams(e) for slot in _slots() for e in _part(slot, "train") if e))
-    shared = [
-        (gram, text)
-        for p in user_phrasings().values()
+    shared = {
+        gram
+        for p in user_phrasings(words).values()
         for text in p.forward + p.backward
         for gram in _grams(text)
         if gram in training
-    ]
-    assert shared == []
+    }
+    assert shared == SHARED_WITH_TRAINING[words]
 
 
 def test_phrasings_are_drawn_deterministically_and_tasks_outside_the_set_are_named():
@@ -53,10 +76,30 @@ def test_phrasings_are_drawn_deterministically_and_tasks_outside_the_set_are_nam
     assert user_phrasing("derain", np.random.default_rng(3), "backward") in user_phrasings()["derain"].backward
     with pytest.raises(ValueError, match="not deblur-glass, sr-x4; evaluate those with the held-out templates"):
         check_covered({"derain", "sr-x4", "deblur-glass"})
+    blind = user_phrasing("derain", np.random.default_rng(3), words="user-blind")
+    assert blind in user_phrasings("user-blind")["derain"].forward and blind not in user_phrasings()["derain"].forward
+    with pytest.raises(ValueError, match="no user-phrasing set 'users'; choose one of user, user-blind"):
+        user_phrasing("derain", np.random.default_rng(3), words="users")
 
 
-def test_the_file_is_plain_yaml_with_only_the_two_directions():
+def test_the_two_sets_share_only_five_short_requests():
+    """The blind set was written apart from the first: the only forward phrasings in both are
+    short requests anyone would write."""
+    first = {t.lower().strip(" .") for p in user_phrasings().values() for t in p.forward}
+    blind = {t.lower().strip(" .") for p in user_phrasings("user-blind").values() for t in p.forward}
+    assert len(blind) == 8 * 26
+    assert first & blind == {
+        "remove the rain",
+        "fix the exposure",
+        "soften the contrast",
+        "reduce the contrast",
+        "give it a film look",
+    }
+
+
+@pytest.mark.parametrize("file", SETS.values())
+def test_the_file_is_plain_yaml_with_only_the_two_directions(file):
     from importlib import resources
 
-    raw = yaml.safe_load(resources.files("pixtask.instructions").joinpath("user_phrasings.yaml").read_text())
+    raw = yaml.safe_load(resources.files("pixtask.instructions").joinpath(file).read_text())
     assert all(set(entry) == {"forward", "backward"} for entry in raw.values())

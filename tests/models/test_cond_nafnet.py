@@ -161,3 +161,6 @@ def test_fine_tuning_policies_name_this_networks_parts():
     apply_freeze(model, "backbone")
     frozen = {n.split(".")[0] for n, p in model.named_parameters() if not p.requires_grad}
     assert frozen == {"example_encoder", "text_encoder", "fuse"}
+    apply_freeze(model, "words")  # the words' reading alone: told by example, nothing can move
+    trained = {n.split(".")[0] for n, p in model.named_parameters() if p.requires_grad}
+    assert trained == {"text_encoder"}

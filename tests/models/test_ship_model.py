@@ -67,6 +67,10 @@ def test_a_run_round_trips_through_its_record(tmp_path):
     grown = ship.Stage("configs/x.yaml", {**back.cfg, "model": "genlv-tiny-text"}, 10, 0.1, 0.5)
     assert "as genlv-tiny-text (its new layers start fresh)" in ship.stage_line(2, grown, first)
     assert "new layers" not in ship.stage_line(2, grown, grown)
+    # a stage under a freeze policy says what trained
+    assert "freeze" not in line
+    words = ship.Stage("configs/y.yaml", {**back.cfg, "freeze": "words"}, 10, 0.1, 0.5)
+    assert "only the `words` parameters trained (freeze policy" in ship.stage_line(3, words, back)
 
 
 def test_a_record_without_timings_is_refused():

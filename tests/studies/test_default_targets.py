@@ -28,9 +28,11 @@ def good_tasks(n: int = 16) -> dict:
     return {f"task-{i:02d}": row(20.0, 22.0, 21.5, 22.0, 20.5) for i in range(n)}
 
 
-def test_all_targets_met_on_clear_margins():
-    result = check_targets(study(good_tasks()), [])
-    assert result["met"] is True
+@pytest.mark.parametrize("split", ["user", "user-blind"])
+def test_all_targets_met_on_clear_margins(split):
+    result = check_targets(study(good_tasks(), split=split), [])
+    assert result["met"] is True and result["words"] == split
+    assert f"told in words by the `{split}` phrasings" in targets_markdown(result, model="m", command="c")
     assert [t["passed"] for t in result["targets"]] == [16, 16, 0, 0, 16, 16]  # no classical rows: 0 of 0
 
 

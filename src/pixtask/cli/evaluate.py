@@ -41,8 +41,9 @@ def evaluate_command(
     instructions: Annotated[
         str,
         typer.Option(
-            help="user (phrasings as people write them, never trained on; the trained tasks), heldout (explanatory "
-            "templates never trained on), train (explanatory), or terminological (the task's name)."
+            help="user (phrasings as people write them, never trained on; the trained tasks), user-blind (a second "
+            "set, written blind to the phrase banks), heldout (explanatory templates never trained on), train "
+            "(explanatory), or terminological (the task's name)."
         ),
     ] = "heldout",
     controls: Annotated[

@@ -280,8 +280,9 @@ def modes(
     instructions: Annotated[
         str,
         typer.Option(
-            help="Where the words come from: user (phrasings as people write them; the trained tasks), heldout "
-            "(explanatory templates never trained on) or train."
+            help="Where the words come from: user (phrasings as people write them; the trained tasks), user-blind "
+            "(a second set, written blind to the phrase banks), heldout (explanatory templates never trained on) or "
+            "train."
         ),
     ] = "heldout",
     controls: Annotated[
@@ -292,17 +293,17 @@ def modes(
     overwrite: OverwriteOpt = False,
 ) -> None:
     """One model told by example, in words and both, beside identity and a visual-prompt model."""
-    from pixtask.instructions.user_phrasings import user_phrasings
+    from pixtask.instructions.user_phrasings import SETS, user_phrasings
     from pixtask.studies.condition_modes import condition_mode_study, load_summary
 
     with user_errors():
-        if instructions not in ("user", "heldout", "train"):
-            raise ValueError(f"--instructions is user, heldout or train, not {instructions!r}")
+        if instructions not in (*SETS, "heldout", "train"):
+            raise ValueError(f"--instructions is {', '.join(SETS)}, heldout or train, not {instructions!r}")
         check_both(both)
         _plan_out(out, overwrite, bench, Path(model))
         chosen = _tasks(tasks, bench)
-        if instructions == "user" and tasks == "*":  # the user phrasings cover the trained tasks
-            chosen = {t for t in chosen if t in user_phrasings()}
+        if instructions in SETS and tasks == "*":  # the user phrasings cover the trained tasks
+            chosen = {t for t in chosen if t in user_phrasings(instructions)}
         pipe = _pipeline(model, device, both)
         with Progress() as bar:
             result = condition_mode_study(

@@ -24,16 +24,18 @@ from pixtask.core.seeding import rng_for
 from pixtask.data.benchmark import Pair
 from pixtask.data.task_instructions import describe_task
 from pixtask.instructions import terminological
+from pixtask.instructions.user_phrasings import SETS as USER_SETS
 from pixtask.instructions.user_phrasings import check_covered, user_phrasing, user_phrasings
 from pixtask.tasks import get_task
 
 CONTROLS = ("empty", "wrong-task", "opposite")
 EMPTY_WORDS = "."
 TOLD_MARGIN = 0.3  # dB: words must beat identity and the wrong-task words by this much
-SPLITS = ("user", "heldout", "train", "terminological")
+SPLITS = (*USER_SETS, "heldout", "train", "terminological")
 #: what each split's words are, for reports and model cards
 SPLIT_WORDS = {
     "user": "phrasings as people write them, never used in training",
+    "user-blind": "a second set of phrasings, written blind to the phrase banks; never used in training or design",
     "heldout": "templates and phrase banks never used in training",
     "train": "the training templates",
     "terminological": "the task's name",
@@ -101,8 +103,8 @@ def query_instruction(query: Pair, split: str = "heldout", seed: int = 0) -> str
     if split == "terminological":
         return terminological(query.task)
     rng = rng_for(seed, "eval-instruction", query.task, query.photo, query.level)
-    if split == "user":
-        return user_phrasing(query.task, rng)
+    if split in USER_SETS:
+        return user_phrasing(query.task, rng, words=split)
     return describe_task(query.task, query.params, rng, level=query.level, split=split).text
 
 
@@ -114,11 +116,11 @@ def control_words(query: Pair, split: str = "heldout", seed: int = 0) -> dict[st
         return {}
     rng = rng_for(seed, "eval-controls", query.task, query.photo, query.level)
     other = wrong_task(query.task)
-    if split == "user":
+    if split in USER_SETS:
         return {
             "empty": EMPTY_WORDS,
-            "wrong-task": user_phrasing(other, rng),
-            "opposite": user_phrasing(query.task, rng, "backward"),
+            "wrong-task": user_phrasing(other, rng, words=split),
+            "opposite": user_phrasing(query.task, rng, "backward", words=split),
         }
     other_task = get_task(other)
     level = query.level if other_task.levels else None
@@ -134,5 +136,5 @@ def control_words(query: Pair, split: str = "heldout", seed: int = 0) -> dict[st
 
 def check_tasks_have_words(tasks: set[str], split: str) -> None:
     """The user phrasings cover the trained tasks only: a clear error for the others."""
-    if check_split(split) == "user":
+    if check_split(split) in USER_SETS:
         check_covered(tasks)

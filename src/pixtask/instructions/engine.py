@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from pixtask.instructions.asks import ASKS
 from pixtask.instructions.banks import BANKS, Bank
 
 Direction = Literal["forward", "backward"]
@@ -60,6 +61,15 @@ STEPS = (
     "1) {Change}. 2) Make sure {after}.{keep}",
     "Begin with the whole frame: {change}. Finish when {after}.{keep}",
 )
+# structures that lead with the request in the result's words ({ask}, :mod:`.banks.asks`); a
+# bank without asks is told by the two kinds above only
+REQUEST = (
+    "{Ask}.",
+    "{Ask}: {change}.{keep}",
+    "{Ask}, so {after}.{keep}",
+    "{Ask}. {Change}, so {after}.{keep}",
+    "{Ask}; in the end {after}.",
+)
 KEEP = (
     "",
     " Keep the composition and every object where it is.",
@@ -81,7 +91,7 @@ class Instruction:
     text: str
     direction: Direction
     split: Split
-    structure: str  # "paragraph" or "steps"
+    structure: str  # "paragraph", "steps" or "request"
 
 
 HELDOUT_SHARE = 0.2
@@ -93,6 +103,9 @@ def _slots() -> list[tuple[str, ...]]:
     slots = [PARAGRAPH, STEPS, KEEP, *SEVERITY.values()]
     for bank in BANKS.values():
         slots += [bank.what, bank.appear, bank.vanish, bank.after_appear, bank.after_vanish]
+    slots.append(REQUEST)  # after the older slots, so their order (and splits) stay as they were
+    for ask in ASKS.values():
+        slots += [ask.vanish, ask.appear]
     return slots
 
 
@@ -139,17 +152,29 @@ def _part(options: tuple[str, ...], split: Split) -> tuple[str, ...]:
     return tuple(e for e in options if e in HELDOUT_PHRASES or not e)
 
 
+def _removing(orientation: Orientation, direction: Direction) -> bool:
+    return (orientation == "restore") == (direction == "forward")
+
+
 def _clauses(orientation: Orientation, direction: Direction, bank: Bank) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    removing = (orientation == "restore") == (direction == "forward")
-    return (bank.vanish, bank.after_vanish) if removing else (bank.appear, bank.after_appear)
+    return (bank.vanish, bank.after_vanish) if _removing(orientation, direction) else (bank.appear, bank.after_appear)
+
+
+def _asks(operator: str, orientation: Orientation, direction: Direction) -> tuple[str, ...]:
+    ask = ASKS.get(operator)
+    if ask is None:
+        return ()
+    return ask.vanish if _removing(orientation, direction) else ask.appear
 
 
 def _severity(level: int | None, split: Split) -> tuple[str, ...]:
     return _part(SEVERITY.get(level, SEVERITY[None]), split)
 
 
-def _render(structure: str, change: str, after: str, keep: str) -> str:
+def _render(structure: str, change: str, after: str, keep: str, ask: str = "") -> str:
     text = structure.format(
+        ask=ask,
+        Ask=ask[:1].upper() + ask[1:],
         change=change,
         Change=change[:1].upper() + change[1:],
         after=after,
@@ -166,7 +191,10 @@ def _fill(clause: str, what: str, sev: str, detail: str) -> str:
 def _choices(operator: str, orientation: Orientation, direction: Direction, level: int | None, split: Split):
     bank = BANKS[operator]
     changes, afters = _clauses(orientation, direction, bank)
+    asks = _part(_asks(operator, orientation, direction), split)
     structures = [("paragraph", s) for s in _part(PARAGRAPH, split)] + [("steps", s) for s in _part(STEPS, split)]
+    if asks:
+        structures += [("request", s) for s in _part(REQUEST, split)]
     return (
         bank,
         structures,
@@ -174,6 +202,7 @@ def _choices(operator: str, orientation: Orientation, direction: Direction, leve
         _part(afters, split),
         _part(bank.what, split),
         _severity(level, split),
+        asks,
     )
 
 
@@ -190,7 +219,7 @@ def explain(
     """One explanatory instruction for a task on ``operator`` read as ``orientation``."""
     if operator not in BANKS:
         raise KeyError(f"no phrase bank for operator {operator!r}")
-    bank, structures, changes, afters, whats, sevs = _choices(operator, orientation, direction, level, split)
+    bank, structures, changes, afters, whats, sevs, asks = _choices(operator, orientation, direction, level, split)
     kind, structure = structures[int(rng.integers(len(structures)))]
     detail = bank.detail(params) if bank.detail else ""
     change = _fill(
@@ -202,7 +231,8 @@ def explain(
     after = afters[int(rng.integers(len(afters)))]
     keeps = _part(KEEP, split)
     keep = keeps[int(rng.integers(len(keeps)))]
-    return Instruction(_render(structure, change, after, keep), direction, split, kind)
+    ask = asks[int(rng.integers(len(asks)))] if kind == "request" else ""  # drawn last: older kinds draw as before
+    return Instruction(_render(structure, change, after, keep, ask), direction, split, kind)
 
 
 def all_instructions(
@@ -215,12 +245,13 @@ def all_instructions(
     split: Split = "train",
 ) -> Iterator[str]:
     """Every instruction :func:`explain` can give for these arguments (for counts and tests)."""
-    bank, structures, changes, afters, whats, sevs = _choices(operator, orientation, direction, level, split)
+    bank, structures, changes, afters, whats, sevs, asks = _choices(operator, orientation, direction, level, split)
     detail = bank.detail(params) if bank.detail else ""
-    for (_, structure), change, after, what, sev, keep in itertools.product(
+    for (kind, structure), change, after, what, sev, keep in itertools.product(
         structures, changes, afters, whats, sevs, _part(KEEP, split)
     ):
-        yield _render(structure, _fill(change, what, sev, detail), after, keep)
+        for ask in asks if kind == "request" else ("",):
+            yield _render(structure, _fill(change, what, sev, detail), after, keep, ask)
 
 
 def instruction_parts(
@@ -235,11 +266,11 @@ def instruction_parts(
     """The filled clauses and the fixed words of the structures that :func:`all_instructions`
     composes its instructions of: what a check of every instruction's words needs to read,
     without the whole product."""
-    bank, structures, changes, afters, whats, sevs = _choices(operator, orientation, direction, level, split)
+    bank, structures, changes, afters, whats, sevs, asks = _choices(operator, orientation, direction, level, split)
     detail = bank.detail(params) if bank.detail else ""
     filled = {_fill(c, w, s, detail) for c, w, s in itertools.product(changes, whats, sevs)}
     fixed = {re.sub(r"\{\w+\}", " ", structure) for _, structure in structures}
-    return filled | set(afters) | {k for k in _part(KEEP, split) if k} | fixed
+    return filled | set(afters) | {k for k in _part(KEEP, split) if k} | fixed | set(asks)
 
 
 def distinct_phrases(
@@ -253,10 +284,10 @@ def distinct_phrases(
     """How many distinct phrases the instructions of a task, direction and split are composed
     of (structures, clauses, nouns, severity words at ``levels``, clauses about what stays):
     beside the count of their combinations, the honest measure of variety."""
-    _, structures, changes, afters, whats, _ = _choices(operator, orientation, direction, None, split)
+    _, structures, changes, afters, whats, _, asks = _choices(operator, orientation, direction, None, split)
     severities = {w for level in levels for w in _severity(level, split)}
     keeps = [k for k in _part(KEEP, split) if k]
-    return len(structures) + len(changes) + len(afters) + len(whats) + len(severities) + len(keeps)
+    return len(structures) + len(changes) + len(afters) + len(whats) + len(severities) + len(keeps) + len(asks)
 
 
 def leaked_phrases() -> list[tuple[str, str]]:

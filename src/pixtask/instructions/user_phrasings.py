@@ -1,10 +1,15 @@
-"""Words as people write them: the user-phrasing set (``user_phrasings.yaml``).
+"""Words as people write them: the user-phrasing sets.
 
 Eight or more phrasings per trained task, written apart from the phrase banks and never used
 in training, in the styles people use (short requests, descriptions of the result,
 explanations of what is wrong, imperatives, a typo), and a few for the opposite change, which a
-words evaluation uses as its "opposite direction" control. It is the held-out set that
-evaluation, the studies and the demo report beside the held-out templates.
+words evaluation uses as its "opposite direction" control. Two sets (:data:`SETS`):
+
+- ``user`` (``user_phrasings.yaml``): the set evaluation, the studies and the demo report. It
+  has been looked at while the training templates were designed, so it is no longer blind;
+- ``user-blind`` (``user_phrasings_blind.yaml``): written by a second writer who saw neither the
+  phrase banks nor the first set, after the templates last changed, and never used to choose
+  anything: the honest test of words the model was not shaped for.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from importlib import resources
 import numpy as np
 import yaml
 
-FILE = "user_phrasings.yaml"
+SETS = {"user": "user_phrasings.yaml", "user-blind": "user_phrasings_blind.yaml"}
 
 
 @dataclass(frozen=True)
@@ -27,10 +32,17 @@ class UserPhrasings:
     backward: tuple[str, ...]
 
 
+def check_set(words: str) -> str:
+    if words not in SETS:
+        raise ValueError(f"no user-phrasing set {words!r}; choose one of {', '.join(SETS)}")
+    return words
+
+
 @functools.cache
-def user_phrasings() -> dict[str, UserPhrasings]:
-    """Every task's phrasings, in the file's order (the order of the trained task list)."""
-    raw = yaml.safe_load(resources.files("pixtask.instructions").joinpath(FILE).read_text(encoding="utf-8"))
+def user_phrasings(words: str = "user") -> dict[str, UserPhrasings]:
+    """Every task's phrasings in set ``words``, in the file's order (the trained task list's)."""
+    file = SETS[check_set(words)]
+    raw = yaml.safe_load(resources.files("pixtask.instructions").joinpath(file).read_text(encoding="utf-8"))
     return {
         task: UserPhrasings(tuple(entry["forward"]), tuple(entry.get("backward", ()))) for task, entry in raw.items()
     }
@@ -46,10 +58,11 @@ def check_covered(tasks: set[str] | list[str]) -> None:
         )
 
 
-def user_phrasing(task: str, rng: np.random.Generator, direction: str = "forward") -> str:
-    """One phrasing of ``task`` (``direction``: forward, or backward for the opposite change)."""
+def user_phrasing(task: str, rng: np.random.Generator, direction: str = "forward", words: str = "user") -> str:
+    """One phrasing of ``task`` from set ``words`` (``direction``: forward, or backward for the
+    opposite change)."""
     check_covered([task])
-    options = getattr(user_phrasings()[task], direction)
+    options = getattr(user_phrasings(words)[task], direction)
     if not options:
         raise ValueError(f"the user phrasings have no {direction} words for {task}")
     return options[int(rng.integers(len(options)))]

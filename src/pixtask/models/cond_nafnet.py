@@ -192,6 +192,8 @@ class CondNAFNet(nn.Module):
         "prompt-and-latent": (*_CONDITION, "middle"),
         "prompt-latent-encoder": (*_CONDITION, "middle", *_ENCODER),
         "backbone": (*_ENCODER, "middle", "ups", "decoders", "ending"),
+        # the words' reading alone: how the network is told by example stays exactly as it was
+        "words": ("text_encoder",),
     }
 
     def __init__(self, config: CondNAFNetConfig | None = None) -> None:

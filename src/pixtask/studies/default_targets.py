@@ -16,6 +16,7 @@ Nothing here runs a model: the numbers come from ``pixtask study modes`` and
 from __future__ import annotations
 
 from pixtask.evaluation.controls import TOLD_MARGIN
+from pixtask.instructions.user_phrasings import SETS as USER_SETS
 from pixtask.studies.condition_modes import BOTH_SLACK, TARGET_CATEGORIES
 
 IDENTITY_MARGIN = 0.3  # dB
@@ -27,7 +28,7 @@ SAME_BENCH_TOLERANCE = 0.02
 
 def check_targets(modes: dict, classical: list[dict]) -> dict:
     """Each target with the tasks that miss it and by how much (dB, negative: missed)."""
-    if modes.get("instruction_split") != "user":
+    if modes.get("instruction_split") not in USER_SETS:
         split = modes.get("instruction_split")
         raise ValueError(f"the targets are told in the user phrasings; this study used {split!r}")
     aimed = {t: r for t, r in modes["tasks"].items() if r["trained"] and r["category"] in TARGET_CATEGORIES}
@@ -49,7 +50,7 @@ def check_targets(modes: dict, classical: list[dict]) -> dict:
     def margins(value_of) -> dict[str, float]:
         return {t: value_of(t, r) for t, r in aimed.items()}
 
-    result = {"tasks": sorted(aimed), "targets": []}
+    result = {"words": modes["instruction_split"], "tasks": sorted(aimed), "targets": []}
 
     def add(name: str, per_task: dict[str, float], need: int | None = None, strict: bool = False) -> None:
         """A task passes when its margin is >= 0 (> 0 when ``strict``: a tie is no win)."""
@@ -101,7 +102,8 @@ def targets_markdown(result: dict, *, model: str, command: str) -> str:
     lines = [
         f"# {model}: the targets of a default model",
         "",
-        f"Measured by `{command}`. Margins in dB; a negative margin is a miss.",
+        f"Measured by `{command}`, told in words by the `{result.get('words', 'user')}` phrasings. Margins in dB; "
+        "a negative margin is a miss.",
         "",
         "| target | tasks | met |",
         "|---|---:|---|",

@@ -322,6 +322,8 @@ def stage_line(i: int, st: Stage, previous: Stage | None = None) -> str:
     if modes:
         told = ", ".join(f"{m} x{w:g}" for m, w in modes.items())
         sampling += f"condition dropout (each sample told by {told}; words from the training split), "
+    if st.cfg.get("freeze", "none") != "none":  # a fine-tuning policy: the rest of the weights stay as they were
+        sampling += f"only the `{st.cfg['freeze']}` parameters trained (freeze policy; every other weight as before), "
     return (
         f"- Stage {i} (`{st.config_path}`, run `{st.cfg['out_dir']}`, {start}): "
         f"{st.steps} steps of batch {batch} ({st.steps * batch} samples), "
