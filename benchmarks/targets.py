@@ -20,6 +20,14 @@ from pixtask.studies.default_targets import check_targets, targets_markdown
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _shown(path: Path) -> Path:
+    """The path as a reader would type it: relative to the checkout when it is inside it."""
+    try:
+        return path.resolve().relative_to(ROOT)
+    except ValueError:
+        return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--modes", type=Path, required=True, help="the modes.json of a user-phrasing study")
@@ -29,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = check_targets(read_json_file(args.modes), read_json_file(args.classical))
     command = f"python benchmarks/targets.py --modes {args.modes} --model {args.model}"
+    if args.out.resolve() != (ROOT / "docs/targets.md").resolve():
+        command += f" --out {_shown(args.out)}"
     args.out.write_text(targets_markdown(result, model=args.model, command=command))
     args.out.with_suffix(".json").write_text(json.dumps(result, indent=1))
     for t in result["targets"]:

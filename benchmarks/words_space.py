@@ -127,8 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tau", type=float, default=0.02, help="softmax temperature of the retrieval")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--words", choices=list(SETS), default="user", help="which user-phrasing set tells the queries")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs/words_space.md")
+    parser.add_argument("--out", type=Path, help="default: docs/words_space.md (user-blind: _blind.md)")
     args = parser.parse_args(argv)
+    default_out = Path("docs/words_space.md" if args.words == "user" else f"docs/words_space_{args.words[5:]}.md")
+    args.out = args.out or ROOT / default_out
     if not (args.bench / "manifest.json").is_file():
         parser.error(f"{args.bench}: no benchmark; run benchmarks/quality_per_cpu_hour.py first")
     torch.manual_seed(args.seed)
@@ -154,7 +156,13 @@ def main(argv: list[str] | None = None) -> int:
         f" --tau {args.tau}" if args.tau != 0.02 else ""
     )
     if args.words != "user":
-        command += f" --words {args.words} --out {args.out.relative_to(ROOT) if args.out.is_absolute() else args.out}"
+        command += f" --words {args.words}"
+    try:
+        shown = args.out.resolve().relative_to(ROOT)
+    except ValueError:  # outside the checkout: shown as given
+        shown = args.out
+    if shown != default_out:
+        command += f" --out {shown}"
     lines = [
         f"# Where the words get lost: {args.model}",
         "",

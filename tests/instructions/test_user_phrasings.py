@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
+from pixtask.instructions.asks import ASKS
 from pixtask.instructions.engine import _part, _slots
 from pixtask.instructions.user_phrasings import SETS, check_covered, user_phrasing, user_phrasings
 from pixtask.training.config import load_config
@@ -53,6 +54,35 @@ BLIND_RUNS_SHARED_BY_CHANCE = {
     "no colour or shading",
 }
 SHARED_WITH_TRAINING = {"user": set(), "user-blind": BLIND_RUNS_SHARED_BY_CHANCE}
+# Requests are as short as three words, below the four-word check above; the blind set wrote
+# these five by chance (one, "Raise the brightness.", is a whole training instruction).
+BLIND_REQUESTS_SHARED_BY_CHANCE = {
+    "make it snow",
+    "raise the brightness",
+    "lower the brightness",
+    "fade the colours",
+    "make the colours dull",
+}
+REQUESTS_SHARED = {"user": set(), "user-blind": BLIND_REQUESTS_SHARED_BY_CHANCE}
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(re.findall(r"[a-z0-9'-]+", text.lower())) + " "
+
+
+@pytest.mark.parametrize("words", SETS)
+def test_no_training_request_is_inside_a_phrasing_of_the_set(words):
+    """A training request of any length ("make it snow") is a whole training sentence on its own,
+    so none may stand inside a phrasing told to the model, beyond the blind set's pinned ones."""
+    trained = {a for ask in ASKS.values() for side in (ask.vanish, ask.appear) for a in _part(side, "train")}
+    inside = {
+        ask
+        for p in user_phrasings(words).values()
+        for text in p.forward + p.backward
+        for ask in trained
+        if _words(ask) in _words(text)
+    }
+    assert inside == REQUESTS_SHARED[words]
 
 
 @pytest.mark.parametrize("words", SETS)
@@ -82,18 +112,20 @@ def test_phrasings_are_drawn_deterministically_and_tasks_outside_the_set_are_nam
         user_phrasing("derain", np.random.default_rng(3), words="users")
 
 
-def test_the_two_sets_share_only_five_short_requests():
-    """The blind set was written apart from the first: the only forward phrasings in both are
-    short requests anyone would write."""
-    first = {t.lower().strip(" .") for p in user_phrasings().values() for t in p.forward}
-    blind = {t.lower().strip(" .") for p in user_phrasings("user-blind").values() for t in p.forward}
-    assert len(blind) == 8 * 26
-    assert first & blind == {
+def test_the_two_sets_share_only_a_few_everyday_requests():
+    """The blind set was written apart from the first: the only phrasings in both are five short
+    requests anyone would write and one description of camera shake."""
+    def both_ways(words: str) -> set[str]:
+        return {t.lower().strip(" .") for p in user_phrasings(words).values() for t in p.forward + p.backward}
+
+    assert sum(len(p.forward) for p in user_phrasings("user-blind").values()) == 8 * 26
+    assert both_ways("user") & both_ways("user-blind") == {
         "remove the rain",
         "fix the exposure",
         "soften the contrast",
         "reduce the contrast",
         "give it a film look",
+        "make it look like the camera moved during the shot",
     }
 
 

@@ -45,6 +45,9 @@ def test_the_shipped_models_stages_can_be_read_back():
     for st, rec in zip(stages, config["training"]["stages"], strict=True):
         assert (st.cfg["seed"], st.cfg["batch_size"], st.cfg["loss"]) == (rec["seed"], rec["batch_size"], rec["loss"])
     assert ship.trained_tasks(stages) == config["trained_tasks"]
+    # a stage's freeze policy and condition dropout are recorded with it, not as the model's
+    assert "freeze" not in config and "condition_modes" not in config
+    assert [r.get("freeze") for r in config["training"]["stages"]][-1] == "words"
 
 
 def test_a_run_round_trips_through_its_record(tmp_path):
@@ -71,6 +74,7 @@ def test_a_run_round_trips_through_its_record(tmp_path):
     assert "freeze" not in line
     words = ship.Stage("configs/y.yaml", {**back.cfg, "freeze": "words"}, 10, 0.1, 0.5)
     assert "only the `words` parameters trained (freeze policy" in ship.stage_line(3, words, back)
+    assert words.record()["freeze"] == "words" and "freeze" not in back.record()
 
 
 def test_a_record_without_timings_is_refused():

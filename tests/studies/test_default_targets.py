@@ -71,7 +71,7 @@ def test_fewer_than_fifteen_tasks_told_in_words_misses():
 
 
 def test_refusals_name_the_problem():
-    with pytest.raises(ValueError, match="user phrasings; this study used 'heldout'"):
+    with pytest.raises(ValueError, match=r"told in user phrasings \(user or user-blind\); this study used 'heldout'"):
         check_targets(study(good_tasks(), split="heldout"), [])
     no_controls = good_tasks()
     del no_controls["task-05"]["controls"]

@@ -137,4 +137,4 @@ def control_words(query: Pair, split: str = "heldout", seed: int = 0) -> dict[st
 def check_tasks_have_words(tasks: set[str], split: str) -> None:
     """The user phrasings cover the trained tasks only: a clear error for the others."""
     if check_split(split) in USER_SETS:
-        check_covered(tasks)
+        check_covered(tasks, split)

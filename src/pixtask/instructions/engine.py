@@ -61,7 +61,7 @@ STEPS = (
     "1) {Change}. 2) Make sure {after}.{keep}",
     "Begin with the whole frame: {change}. Finish when {after}.{keep}",
 )
-# structures that lead with the request in the result's words ({ask}, :mod:`.banks.asks`); a
+# structures that lead with the request in the result's words ({ask}, :mod:`pixtask.instructions.asks`); a
 # bank without asks is told by the two kinds above only
 REQUEST = (
     "{Ask}.",
@@ -231,7 +231,8 @@ def explain(
     after = afters[int(rng.integers(len(afters)))]
     keeps = _part(KEEP, split)
     keep = keeps[int(rng.integers(len(keeps)))]
-    ask = asks[int(rng.integers(len(asks)))] if kind == "request" else ""  # drawn last: older kinds draw as before
+    # drawn last; the phrase splits stay as they were
+    ask = asks[int(rng.integers(len(asks)))] if kind == "request" else ""
     return Instruction(_render(structure, change, after, keep, ask), direction, split, kind)
 
 

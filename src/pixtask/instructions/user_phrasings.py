@@ -48,12 +48,14 @@ def user_phrasings(words: str = "user") -> dict[str, UserPhrasings]:
     }
 
 
-def check_covered(tasks: set[str] | list[str]) -> None:
-    """Raise a one-line error naming the tasks the set has no phrasings for."""
-    missing = sorted(set(tasks) - set(user_phrasings()))
+def check_covered(tasks: set[str] | list[str], words: str = "user") -> None:
+    """Raise a one-line error naming the tasks set ``words`` has no phrasings for."""
+    covered = user_phrasings(words)
+    missing = sorted(set(tasks) - set(covered))
     if missing:
+        name = "user phrasings" if words == "user" else f"{words} phrasings"
         raise ValueError(
-            f"the user phrasings cover the {len(user_phrasings())} trained tasks, not {', '.join(missing)}; "
+            f"the {name} cover the {len(covered)} trained tasks, not {', '.join(missing)}; "
             "evaluate those with the held-out templates"
         )
 
@@ -61,8 +63,8 @@ def check_covered(tasks: set[str] | list[str]) -> None:
 def user_phrasing(task: str, rng: np.random.Generator, direction: str = "forward", words: str = "user") -> str:
     """One phrasing of ``task`` from set ``words`` (``direction``: forward, or backward for the
     opposite change)."""
-    check_covered([task])
+    check_covered([task], words)
     options = getattr(user_phrasings(words)[task], direction)
     if not options:
-        raise ValueError(f"the user phrasings have no {direction} words for {task}")
+        raise ValueError(f"the {words} phrasings have no {direction} words for {task}")
     return options[int(rng.integers(len(options)))]

@@ -30,7 +30,8 @@ def check_targets(modes: dict, classical: list[dict]) -> dict:
     """Each target with the tasks that miss it and by how much (dB, negative: missed)."""
     if modes.get("instruction_split") not in USER_SETS:
         split = modes.get("instruction_split")
-        raise ValueError(f"the targets are told in the user phrasings; this study used {split!r}")
+        sets = " or ".join(USER_SETS)
+        raise ValueError(f"the targets are told in user phrasings ({sets}); this study used {split!r}")
     aimed = {t: r for t, r in modes["tasks"].items() if r["trained"] and r["category"] in TARGET_CATEGORIES}
     if not aimed:
         raise ValueError("the study has no trained restoration or enhancement tasks")

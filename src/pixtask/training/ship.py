@@ -129,6 +129,8 @@ class Stage:
             "loss": self.cfg.get("loss", "l1"),
             "hours": round(self.hours, 4),
             "tail_loss": round(self.tail_loss, 4),
+            **({"condition_modes": modes} if (modes := self.cfg["data"].get("condition_modes")) else {}),
+            **({"freeze": self.cfg["freeze"]} if self.cfg.get("freeze", "none") != "none" else {}),
         }
 
 
@@ -244,6 +246,9 @@ def _ship_genlv(
     record["trained_steps"] = sum(st.steps for st in stages)
     record.pop("init_from", None)  # a path or name on the training machine; the stages below say it
     record["training"] = {"steps": sum(st.steps for st in stages), "stages": [st.record() for st in stages]}
+    if len(stages) > 1:  # the last run's condition dropout and freeze policy are its stage's, not the model's
+        record.pop("condition_modes", None)
+        record.pop("freeze", None)
     with tempfile.TemporaryDirectory(prefix="pixtask-ship-") as tmp:
         staged = Path(tmp)
         shutil.copyfile(last.model_dir / WEIGHTS_NAME, staged / WEIGHTS_NAME)
