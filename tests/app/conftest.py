@@ -35,8 +35,9 @@ def start_app(tmp_path_factory):
     pages = []
 
     def start(limits):
-        service = PixtaskService({"words": MODEL or str(folder)}, limits, device="cpu")
-        page = build_app(service, "words")
+        name = MODEL or "words"  # a shipped model shows under its own name (the README's screenshot)
+        service = PixtaskService({name: MODEL or str(folder)}, limits, device="cpu")
+        page = build_app(service, name)
         port = _free_port()
         launch(page, port=port, max_bytes=service.limits.max_bytes, block=False)
         pages.append(page)
