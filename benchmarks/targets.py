@@ -15,17 +15,10 @@ import sys
 from pathlib import Path
 
 from pixtask.core.guards import read_json_file
+from pixtask.core.output_plan import as_typed
 from pixtask.studies.default_targets import check_targets, targets_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _shown(path: Path) -> Path:
-    """The path as a reader would type it: relative to the checkout when it is inside it."""
-    try:
-        return path.resolve().relative_to(ROOT)
-    except ValueError:
-        return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,10 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", required=True, help="the model's name, for the page's title")
     parser.add_argument("--out", type=Path, default=ROOT / "docs/targets.md")
     args = parser.parse_args(argv)
-    result = check_targets(read_json_file(args.modes), read_json_file(args.classical))
+    try:
+        result = check_targets(read_json_file(args.modes), read_json_file(args.classical))
+    except ValueError as e:  # a missing or wrong file, or a study the targets cannot be read from
+        parser.error(str(e))
     command = f"python benchmarks/targets.py --modes {args.modes} --model {args.model}"
-    if args.out.resolve() != (ROOT / "docs/targets.md").resolve():
-        command += f" --out {_shown(args.out)}"
+    if (shown := as_typed(args.out, ROOT)) != Path("docs/targets.md"):
+        command += f" --out {shown}"
     args.out.write_text(targets_markdown(result, model=args.model, command=command))
     args.out.with_suffix(".json").write_text(json.dumps(result, indent=1))
     for t in result["targets"]:

@@ -15,7 +15,8 @@ photos at 128 px) four ways:
     python benchmarks/words_space.py --model pixtask-naf-base --words user-blind --out docs/words_space_blind.md
 
 Needs the subset (``python benchmarks/quality_per_cpu_hour.py`` builds out/bench-cpu-hour) and the
-Debian photos (``make debian-photos``). Writes docs/words_space.md and .json.
+Debian photos (``make debian-photos``). Writes docs/words_space.md and .json (``--words user-blind``:
+docs/words_space_blind.md).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import yaml
 
 from pixtask.core.condition import Condition
 from pixtask.core.image_io import read_image
+from pixtask.core.output_plan import as_typed
 from pixtask.core.seeding import rng_for
 from pixtask.data.benchmark import Benchmark
 from pixtask.data.crops import PairSampler
@@ -129,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--words", choices=list(SETS), default="user", help="which user-phrasing set tells the queries")
     parser.add_argument("--out", type=Path, help="default: docs/words_space.md (user-blind: _blind.md)")
     args = parser.parse_args(argv)
-    default_out = Path("docs/words_space.md" if args.words == "user" else f"docs/words_space_{args.words[5:]}.md")
+    default_out = Path({"user": "docs/words_space.md", "user-blind": "docs/words_space_blind.md"}[args.words])
     args.out = args.out or ROOT / default_out
     if not (args.bench / "manifest.json").is_file():
         parser.error(f"{args.bench}: no benchmark; run benchmarks/quality_per_cpu_hour.py first")
@@ -157,11 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.words != "user":
         command += f" --words {args.words}"
-    try:
-        shown = args.out.resolve().relative_to(ROOT)
-    except ValueError:  # outside the checkout: shown as given
-        shown = args.out
-    if shown != default_out:
+    if (shown := as_typed(args.out, ROOT)) != default_out:
         command += f" --out {shown}"
     lines = [
         f"# Where the words get lost: {args.model}",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import runpy
 
+import pytest
+
 from tests.conftest import ROOT
 from tests.studies.test_default_targets import good_tasks, study
 
@@ -19,3 +21,15 @@ def test_a_page_written_elsewhere_records_its_out(tmp_path):
     page = out.read_text()
     assert f"--model m --out {out}`, told in words by the `user-blind` phrasings" in page
     assert json.loads(out.with_suffix(".json").read_text())["words"] == "user-blind"
+
+
+def test_a_missing_or_unfit_study_is_a_one_line_error(tmp_path, capsys):
+    main = runpy.run_path(str(ROOT / "benchmarks" / "targets.py"), run_name="targets")["main"]
+    with pytest.raises(SystemExit) as stop:
+        main(["--modes", str(tmp_path / "none.json"), "--model", "m"])
+    assert stop.value.code == 2 and f"error: {tmp_path / 'none.json'}: no such file" in capsys.readouterr().err
+    heldout = tmp_path / "modes.json"
+    heldout.write_text(json.dumps(study(good_tasks(), split="heldout")))
+    with pytest.raises(SystemExit):
+        main(["--modes", str(heldout), "--model", "m", "--out", str(tmp_path / "t.md")])
+    assert "this study used 'heldout'" in capsys.readouterr().err and not (tmp_path / "t.md").exists()

@@ -19,6 +19,15 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
         return False
 
 
+def as_typed(path: str | os.PathLike, root: str | os.PathLike) -> Path:
+    """``path`` as a reader would type it in a recorded command: relative to ``root`` (the
+    checkout) when it lies inside it, else as given."""
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve())
+    except ValueError:
+        return Path(path)
+
+
 def plan_file(path: str | os.PathLike, *, overwrite: bool = False, inputs: Sequence[str | os.PathLike] = ()) -> Path:
     """``path`` if a new file may be written there: not a folder, not one of the command's
     ``inputs``, not existing unless ``overwrite`` (and never write-protected), and not below a

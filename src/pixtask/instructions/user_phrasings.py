@@ -53,9 +53,8 @@ def check_covered(tasks: set[str] | list[str], words: str = "user") -> None:
     covered = user_phrasings(words)
     missing = sorted(set(tasks) - set(covered))
     if missing:
-        name = "user phrasings" if words == "user" else f"{words} phrasings"
         raise ValueError(
-            f"the {name} cover the {len(covered)} trained tasks, not {', '.join(missing)}; "
+            f"the {words} phrasings cover the {len(covered)} trained tasks, not {', '.join(missing)}; "
             "evaluate those with the held-out templates"
         )
 
