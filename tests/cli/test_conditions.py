@@ -184,3 +184,26 @@ def test_run_with_words_and_no_model_uses_the_shipped_model_that_reads_them(phot
     assert f"{DEFAULT_TEXT_MODEL}, told by the instruction" in r.output
     result = read_image(out)
     assert result.shape == photo_128.shape and np.abs(result - photo_128).mean() > 1e-4
+
+
+def test_a_share_of_template_told_samples_is_told_by_a_request_as_people_type_it():
+    from pixtask.instructions.people_requests import people_requests
+
+    photos = [p for p in bundled_photos() if p.split == "train"]
+    mixture = TaskMixture({"derain": 1.0, "white-balance": 1.0, "cartoon": 1.0})
+    words = {"instruction": 1.0}
+    said = MultiTaskDataset(photos, mixture, crop=32, condition_modes=words, people_words=1.0)
+    templates = MultiTaskDataset(photos, mixture, crop=32, condition_modes=words)
+    tasks = set()
+    for i in range(12):
+        s, t = said[i], templates[i]
+        tasks.add(s["task"])
+        if s["task"] == "cartoon":  # no requests written for it: told by its template as before
+            assert s["instruction"] == t["instruction"]
+        else:
+            assert s["instruction"] in people_requests(s["task"])  # the training part only
+            assert s["instruction"] not in people_requests(s["task"], split="heldout")
+        assert np.array_equal(s["images"].numpy(), t["images"].numpy())
+    assert tasks == {"derain", "white-balance", "cartoon"}
+    with pytest.raises(ValueError, match="people_words is a share"):
+        MultiTaskDataset(photos, mixture, crop=32, people_words=-0.5)

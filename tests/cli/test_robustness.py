@@ -473,6 +473,7 @@ def test_generation_config_checks_its_numbers():
         ("text_alignment=-1", "text_alignment"),
         ("data.measured_words=1.5", "data.measured_words"),
         ("data.backward=-0.1", "data.backward"),
+        ("data.people_words=2", "data.people_words"),
         ("optim.lr=.nan", "optim.lr"),
         ("optim.grad_clip=.inf", "optim.grad_clip: must be finite"),
         ("data.weights={denoise-gaussian: .nan}", "data.weights: must be finite"),

@@ -115,6 +115,7 @@ def test_phrasings_are_drawn_deterministically_and_tasks_outside_the_set_are_nam
 def test_the_two_sets_share_only_a_few_everyday_requests():
     """The blind set was written apart from the first: the only phrasings in both are five short
     requests anyone would write and one description of camera shake."""
+
     def both_ways(words: str) -> set[str]:
         return {t.lower().strip(" .") for p in user_phrasings(words).values() for t in p.forward + p.backward}
 

@@ -164,3 +164,32 @@ def test_fine_tuning_policies_name_this_networks_parts():
     apply_freeze(model, "words")  # the words' reading alone: told by example, nothing can move
     trained = {n.split(".")[0] for n, p in model.named_parameters() if p.requires_grad}
     assert trained == {"text_encoder"}
+
+
+def test_the_alignment_term_pulls_only_the_words_towards_the_examples_vector():
+    """On samples told both ways: the words' fused vector against the example's, over the
+    example's squared length; the example's side gets no gradient, and a few steps on the term
+    alone bring the words' vector to the example's."""
+    model = _trained_like(3).train()
+    p_in, p_out = (torch.rand(3, 3, 32, 32, generator=torch.Generator().manual_seed(i)) for i in range(2))
+    words = _words(3, 5, present=[True, True, False])
+    told = torch.tensor([True, False, True])
+    no_both = _words(3, 5, present=[False, True, False])
+    assert model.alignment_loss(ConditionTensors((p_in, p_out), told, no_both)) is None
+    assert model.alignment_loss(ConditionTensors(text=words)) is None
+    term = model.alignment_loss(ConditionTensors((p_in, p_out), told, words))  # sample 0 alone has both
+    with torch.no_grad():
+        example = model.encode_condition(ConditionTensors((p_in[:1], p_out[:1]))).vector
+        first = EncodedText(words.tokens[:1], words.mask[:1], words.pooled[:1])
+        said = model.encode_condition(ConditionTensors(text=first)).vector
+    assert term.item() == pytest.approx(((said - example).pow(2).sum() / example.pow(2).sum()).item(), rel=1e-5)
+    term.backward()
+    assert model.text_encoder[0].weight.grad.abs().sum() > 0
+    assert all(p.grad is None for p in model.example_encoder.parameters())
+    optimizer = torch.optim.Adam(model.text_encoder.parameters(), lr=1e-2)
+    for _ in range(200):
+        optimizer.zero_grad()
+        loss = model.alignment_loss(ConditionTensors((p_in, p_out), told, words))
+        loss.backward()
+        optimizer.step()
+    assert loss.item() < 0.05 * term.item()

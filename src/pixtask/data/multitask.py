@@ -24,6 +24,7 @@ from pixtask.data.photos import Photo
 from pixtask.data.task_instructions import describe_task
 from pixtask.instructions import terminological
 from pixtask.instructions.measured import describe_pair
+from pixtask.instructions.people_requests import people_requests
 from pixtask.tasks import get_task, resolve_tasks
 from pixtask.tasks.cache import OperatorCache
 
@@ -92,6 +93,9 @@ class MultiTaskDataset(Dataset):
     and the words need not be read; with it, the same clean photo is told to change both ways.
     Only tasks of direction "restore" are turned (their degradation is the backward change).
 
+    ``people_words`` is the share of the template-told samples told instead by a whole request
+    as people type it (:mod:`pixtask.instructions.people_requests`), for the tasks that have them.
+
     ``length`` is nominal: any non-negative index is valid, so training samples a stream by
     global sample index.
     """
@@ -112,6 +116,7 @@ class MultiTaskDataset(Dataset):
         instruction_style: str = "explanatory",
         measured_words: float = 0.0,
         backward: float = 0.0,
+        people_words: float = 0.0,
     ) -> None:
         if instruction_style not in INSTRUCTION_STYLES:
             raise ValueError(f"instruction_style must be one of {INSTRUCTION_STYLES}, got {instruction_style!r}")
@@ -124,6 +129,11 @@ class MultiTaskDataset(Dataset):
         if backward and instruction_style == "terminological":
             raise ValueError("backward needs explanatory words: a task's name says nothing of the opposite change")
         self.backward = backward
+        if not 0 <= people_words <= 1:
+            raise ValueError(f"people_words is a share in [0, 1], got {people_words}")
+        if people_words and instruction_style == "terminological":
+            raise ValueError("people_words are explanatory words; terminological instructions name the task")
+        self.people_words = people_words
         test = [p.id for p in photos if p.split != "train"]
         if test:
             raise ValueError(f"training photos must come from the training split; got test photos {test[:3]}")
@@ -204,8 +214,9 @@ class MultiTaskDataset(Dataset):
     ) -> dict:
         """The sample's condition under dropout: {"has_prompt": bool, "instruction": str}. Of
         the samples told in words, ``measured_words`` are told by words about their own
-        ``query`` pair (what was measured to change in it), the rest by their task's template,
-        in ``direction`` (``backward``: the task's degradation)."""
+        ``query`` pair (what was measured to change in it), ``people_words`` of the rest by a
+        request as people type it, the rest by their task's template, in ``direction``
+        (``backward``: the task's degradation)."""
         rng = rng_for(self.seed, "condition", index)
         modes = list(self.condition_modes)
         p = np.array([self.condition_modes[m] for m in modes], dtype=np.float64)
@@ -223,6 +234,8 @@ class MultiTaskDataset(Dataset):
             text = terminological(task_id)
         elif query is not None and self.measured_words and rng.random() < self.measured_words:
             text = describe_pair(query[0], query[1], rng)
+        elif self.people_words and (said := people_requests(task_id, direction)) and rng.random() < self.people_words:
+            text = said[int(rng.integers(len(said)))]
         else:
             text = describe_task(task_id, params, rng, level=level or None, direction=direction).text
         return {"has_prompt": mode == "both", "instruction": text}

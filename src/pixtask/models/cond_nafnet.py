@@ -262,6 +262,30 @@ class CondNAFNet(nn.Module):
         total = sum(e * w[:, None] for (e, _), w in zip(parts, weights, strict=True))
         return ConditionVector(self.fuse(total / count.clamp(min=1)[:, None]))
 
+    def alignment_loss(self, condition: ConditionTensors) -> torch.Tensor | None:
+        """How far the words' condition vector is from the example's, on the samples told both
+        ways: each told alone, fused, squared distance over the example's squared length,
+        averaged; None when no sample has both. The example's side is not pulled
+        (stop-gradient), so the words learn to say what the example shows (the task prototype
+        the words-space benchmark measures as their ceiling)."""
+        if condition.prompt is None or condition.text is None or not self.config.reads_text:
+            return None
+        text = condition.text.to(self.intro.weight.device)
+        both = text.mask.any(1)
+        if condition.has_prompt is not None:
+            both = both & condition.has_prompt.to(both.device).bool()
+        if not bool(both.any()):
+            return None
+        dtype = self.intro.weight.dtype
+
+        def alone(embedding: torch.Tensor) -> torch.Tensor:  # what encode_condition makes of one part
+            return self.fuse(unit_rms(embedding) if self.config.unit_parts else embedding).float()
+
+        with torch.no_grad():
+            example = alone(self.example_encoder(*(t[both].to(dtype) for t in condition.prompt)))
+        words = alone(self.text_encoder(text.pooled[both].to(dtype)))
+        return ((words - example).pow(2).sum(1) / example.pow(2).sum(1).clamp(min=1e-6)).mean()
+
     def forward(
         self,
         query: torch.Tensor,

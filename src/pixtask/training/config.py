@@ -46,6 +46,9 @@ class DataConfig:
     # the share of restoration samples told the opposite change (clean in, degraded out, words
     # describing the degradation), so the words and not the image decide the direction
     backward: float = 0.0
+    # of the samples told by a template, the share told instead by a whole request as people
+    # type it (pixtask.instructions.people_requests), for the tasks that have them
+    people_words: float = 0.0
     # the token-AR model: a folder of pre-tokenized sequences (`pixtask data tokenize`), and the
     # share of sequences trained without their instruction (so classifier-free guidance is trained)
     tokens: str | None = None
@@ -102,7 +105,7 @@ class TrainConfig:
     sample_every: int = 0  # write a prompt/query/prediction/target grid every N steps (0: never)
     loss: str = "l1"  # l1 (the paper's) or relative-l1 (each sample's L1 over its identity L1)
     # weight of a term pulling the words' task embedding towards the example's on samples told
-    # both ways (GenLV.alignment_loss); 0 (default): none. docs/words.md measures it.
+    # both ways (the model's alignment_loss: GenLV, CondNAFNet); 0 (default): none. docs/words.md measures it.
     text_alignment: float = 0.0
     init_from: str | None = None  # start from a model folder or shipped name instead of random weights
     # torch.compile the model (2.45x faster training steps on an H200, minutes to compile; docs/gpu.md)
@@ -151,6 +154,8 @@ class TrainConfig:
             raise ValueError(f"text_alignment must be 0 or more, got {self.text_alignment}")
         if not 0 <= self.data.measured_words <= 1:
             raise ValueError(f"data.measured_words must be in [0, 1], got {self.data.measured_words}")
+        if not 0 <= self.data.people_words <= 1:
+            raise ValueError(f"data.people_words must be in [0, 1], got {self.data.people_words}")
         if not 0 <= self.data.backward <= 1:
             raise ValueError(f"data.backward must be in [0, 1], got {self.data.backward}")
         if not 0 <= self.data.instruction_dropout < 1:

@@ -50,7 +50,7 @@ class ImageObjective:
     def __init__(self, encoder: ConditionEncoder, alignment: float = 0.0) -> None:
         self.encoder = encoder
         # weight of the term that pulls the words' task embedding towards the example's, on the
-        # samples told both ways (TrainConfig.text_alignment; GenLV.alignment_loss)
+        # samples told both ways (TrainConfig.text_alignment; the model's alignment_loss)
         self.alignment = alignment
 
     def batch_condition(

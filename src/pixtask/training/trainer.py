@@ -120,7 +120,7 @@ class Trainer:
         )
         if isinstance(self.objective, ImageObjective):
             if cfg.text_alignment and not hasattr(self.model, "alignment_loss"):
-                raise ValueError(f"text_alignment: {type(self.model).__name__} has no alignment term (GenLV only)")
+                raise ValueError(f"text_alignment: {type(self.model).__name__} has no alignment term")
             self.objective.alignment = cfg.text_alignment
         o = cfg.optim
         # foreach: one kernel per operation over all tensors instead of one per tensor; on CPU,
@@ -226,6 +226,7 @@ class Trainer:
             instruction_style=d.instruction_style,
             measured_words=d.measured_words,
             backward=d.backward,
+            people_words=d.people_words,
         )
 
     def condition_modes(self) -> dict[str, float]:
