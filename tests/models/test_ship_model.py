@@ -75,6 +75,12 @@ def test_a_run_round_trips_through_its_record(tmp_path):
     words = ship.Stage("configs/y.yaml", {**back.cfg, "freeze": "words"}, 10, 0.1, 0.5)
     assert "only the `words` parameters trained (freeze policy" in ship.stage_line(3, words, back)
     assert words.record()["freeze"] == "words" and "freeze" not in back.record()
+    # and where its words came from, beside the templates
+    assert "requests as people" not in line and "turned round" not in line
+    data = {**back.cfg["data"], "measured_words": 0.25, "people_words": 0.5, "backward": 0.3}
+    said = ship.stage_line(3, ship.Stage("configs/z.yaml", {**back.cfg, "data": data}, 10, 0.1, 0.5), back)
+    assert "of the samples told in words, 0.25 words about its own pair and 0.5 requests as people type them" in said
+    assert "0.3 of restoration samples turned round" in said
 
 
 def test_a_record_without_timings_is_refused():

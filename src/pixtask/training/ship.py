@@ -327,6 +327,16 @@ def stage_line(i: int, st: Stage, previous: Stage | None = None) -> str:
     if modes:
         told = ", ".join(f"{m} x{w:g}" for m, w in modes.items())
         sampling += f"condition dropout (each sample told by {told}; words from the training split), "
+    d = st.cfg["data"]
+    sources = [
+        (d.get("measured_words"), "words about its own pair"),
+        (d.get("people_words"), "requests as people type them"),
+    ]
+    if any(share for share, _ in sources):  # where a sample's words come from, beside the templates
+        said = " and ".join(f"{share:g} {what}" for share, what in sources if share)
+        sampling += f"of the samples told in words, {said} (shares), "
+    if d.get("backward"):
+        sampling += f"{d['backward']:g} of restoration samples turned round (told the opposite change), "
     if st.cfg.get("freeze", "none") != "none":  # a fine-tuning policy: the rest of the weights stay as they were
         sampling += f"only the `{st.cfg['freeze']}` parameters trained (freeze policy; every other weight as before), "
     return (
