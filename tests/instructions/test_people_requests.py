@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from pixtask.instructions.people_requests import people_requests, tasks_with_requests
 from pixtask.instructions.user_phrasings import SETS, user_phrasings
 from pixtask.training.config import load_config
-
-
-def _grams(text: str, n: int = 4) -> set[str]:
-    out: set[str] = set()
-    for chunk in re.split(r"[.,;:!?()]", text.lower()):
-        words = re.findall(r"[a-z0-9'-]+", chunk)
-        out |= {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
-    return out
-
-
-def _words(text: str) -> str:
-    return " " + " ".join(re.findall(r"[a-z0-9'-]+", text.lower())) + " "
+from tests.instructions.wording import grams, spaced_words
 
 
 def _all_requests() -> list[str]:
@@ -51,7 +38,9 @@ def test_no_evaluation_phrasing_shares_words_with_a_request(words):
     """Evaluation never sees a training sentence: no four-word run in common, and neither
     stands whole inside the other (a short request like "make it darker" included)."""
     phrasings = [t for p in user_phrasings(words).values() for t in p.forward + p.backward]
-    evaluation_grams = set().union(*(_grams(t) for t in phrasings))
+    evaluation_grams = set().union(*(grams(t) for t in phrasings))
     for request in _all_requests():
-        assert not _grams(request) & evaluation_grams, request
-        assert not any(_words(request) in _words(t) or _words(t) in _words(request) for t in phrasings), request
+        assert not grams(request) & evaluation_grams, request
+        assert not any(
+            spaced_words(request) in spaced_words(t) or spaced_words(t) in spaced_words(request) for t in phrasings
+        ), request

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 import yaml
@@ -12,17 +10,9 @@ from pixtask.instructions.asks import ASKS
 from pixtask.instructions.engine import _part, _slots
 from pixtask.instructions.user_phrasings import SETS, check_covered, user_phrasing, user_phrasings
 from pixtask.training.config import load_config
+from tests.instructions.wording import grams, spaced_words
 
 SHIPPED_TEXT_CONFIG = "configs/shipped-tiny-text.yaml"
-
-
-def _grams(text: str, n: int = 4) -> set[str]:
-    """Word n-grams that do not cross a placeholder or a punctuation mark."""
-    out: set[str] = set()
-    for chunk in re.split(r"\{\w+\}|[.,;:!?()]", text.lower()):
-        words = re.findall(r"[a-z0-9'-]+", chunk)
-        out |= {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
-    return out
 
 
 @pytest.mark.parametrize("words", SETS)
@@ -66,10 +56,6 @@ BLIND_REQUESTS_SHARED_BY_CHANCE = {
 REQUESTS_SHARED = {"user": set(), "user-blind": BLIND_REQUESTS_SHARED_BY_CHANCE}
 
 
-def _words(text: str) -> str:
-    return " " + " ".join(re.findall(r"[a-z0-9'-]+", text.lower())) + " "
-
-
 @pytest.mark.parametrize("words", SETS)
 def test_no_training_request_is_inside_a_phrasing_of_the_set(words):
     """A training request of any length ("make it snow") is a whole training sentence on its own,
@@ -80,7 +66,7 @@ def test_no_training_request_is_inside_a_phrasing_of_the_set(words):
         for p in user_phrasings(words).values()
         for text in p.forward + p.backward
         for ask in trained
-        if _words(ask) in _words(text)
+        if spaced_words(ask) in spaced_words(text)
     }
     assert inside == REQUESTS_SHARED[words]
 
@@ -89,12 +75,12 @@ def test_no_training_request_is_inside_a_phrasing_of_the_set(words):
 def test_no_phrase_of_the_set_is_in_any_training_phrase(words):
     """No four-word run of a user phrasing occurs in any phrase, structure, clause or request
     training reads, beyond the blind set's pinned chance matches."""
-    training = set().union(*(_grams(e) for slot in _slots() for e in _part(slot, "train") if e))
+    training = set().union(*(grams(e) for slot in _slots() for e in _part(slot, "train") if e))
     shared = {
         gram
         for p in user_phrasings(words).values()
         for text in p.forward + p.backward
-        for gram in _grams(text)
+        for gram in grams(text)
         if gram in training
     }
     assert shared == SHARED_WITH_TRAINING[words]

@@ -268,14 +268,10 @@ class CondNAFNet(nn.Module):
         averaged; None when no sample has both. The example's side is not pulled
         (stop-gradient), so the words learn to say what the example shows (the task prototype
         the words-space benchmark measures as their ceiling)."""
-        if condition.prompt is None or condition.text is None or not self.config.reads_text:
+        both = condition.told_both(self.intro.weight.device) if self.config.reads_text else None
+        if both is None:
             return None
         text = condition.text.to(self.intro.weight.device)
-        both = text.mask.any(1)
-        if condition.has_prompt is not None:
-            both = both & condition.has_prompt.to(both.device).bool()
-        if not bool(both.any()):
-            return None
         dtype = self.intro.weight.dtype
 
         def alone(embedding: torch.Tensor) -> torch.Tensor:  # what encode_condition makes of one part

@@ -46,6 +46,16 @@ class ConditionTensors:
             raise ConditionError("a network reads the example pair as tensors: use a ConditionEncoder")
         return cls(condition.prompt, condition.has_prompt, None)
 
+    def told_both(self, device: torch.device | str) -> torch.Tensor | None:
+        """(B,) True on the samples told by their example and their words alike (what an
+        alignment term compares); None when no sample is."""
+        if self.prompt is None or self.text is None:
+            return None
+        both = self.text.mask.any(1).to(device)
+        if self.has_prompt is not None:
+            both = both & self.has_prompt.to(device).bool()
+        return both if bool(both.any()) else None
+
     def to(self, device: torch.device | str) -> ConditionTensors:
         prompt = None if self.prompt is None else tuple(t.to(device) for t in self.prompt)
         has = None if self.has_prompt is None else self.has_prompt.to(device)

@@ -321,14 +321,10 @@ class GenLV(nn.Module):
         ways: 1 - cosine, averaged; None when no sample has both. A task embedding is the mean
         over tokens of value minus key (for an example: the target's encoding minus the
         input's, i.e. the change); the example's side is not pulled (stop-gradient)."""
-        if condition.prompt is None or condition.text is None or not self.config.reads_text:
+        both = condition.told_both(self.output.weight.device) if self.config.reads_text else None
+        if both is None:
             return None
         text = condition.text.to(self.output.weight.device)
-        both = text.mask.any(1)
-        if condition.has_prompt is not None:
-            both = both & condition.has_prompt.to(both.device).bool()
-        if not bool(both.any()):
-            return None
         keys, values = self.encode_prompt(*(t[both] for t in condition.prompt))
         example = (values - keys).mean(1).detach()
         dtype = self.text_keys.net[0].weight.dtype
