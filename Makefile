@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/pixtask demo --out out/demo
+	$(BIN)/pixtask demo --out out/demo $(DEMO_ARGS)
 
 bench-lite: setup
 	$(BIN)/pixtask bench build --out out/bench-lite --levels 3 --prompts 3

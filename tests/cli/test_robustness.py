@@ -471,6 +471,7 @@ def test_generation_config_checks_its_numbers():
         ("optim.grad_clip=-1", "optim.grad_clip"),
         ("optim.min_lr_ratio=5", "optim.min_lr_ratio"),
         ("text_alignment=-1", "text_alignment"),
+        ("text_alignment_tasks=[dejpeg]", "text_alignment_tasks: set text_alignment above 0"),
         ("data.measured_words=1.5", "data.measured_words"),
         ("data.backward=-0.1", "data.backward"),
         ("data.people_words=2", "data.people_words"),
@@ -483,6 +484,11 @@ def test_generation_config_checks_its_numbers():
 )
 def test_more_bad_train_settings(tmp_path, setting, needle):
     fails_cleanly(train(tmp_path / "r", setting), needle)
+    assert not (tmp_path / "r").exists()
+
+
+def test_aligning_a_task_the_run_does_not_train_names_it(tmp_path):
+    fails_cleanly(train(tmp_path / "r", "text_alignment=1", "text_alignment_tasks=[derain]"), "['derain'] not among")
     assert not (tmp_path / "r").exists()
 
 
@@ -679,6 +685,7 @@ def test_command_line_mistakes_are_one_line(capsys, args, needle):
         (["instructions", "show", "derain", "--count", "0"], "--count"),
         (["instructions", "show", "derain", "--level", "9"], "--level"),
         (["demo", "--level", "9"], "--level"),
+        (["demo", "--precision", "fp16"], "precision must be one of"),
         (["bench", "build", "--levels", "0,9", "--tasks", "dejpeg"], "levels"),
     ],
 )

@@ -174,12 +174,16 @@ def _summary(path, gain: float):
     return path
 
 
+def _shipped_cards(root, out, name: str, *extra) -> tuple[list, str]:
+    """Ship the run as ``name`` with ``extra`` options; its two cards and the first one's text."""
+    assert runner.invoke(app, [str(a) for a in _ship_args(root, out, "--name", name, *extra)]).exit_code == 0
+    cards = [root / "pretrained" / name / "README.md", root / "docs" / "models" / f"{name}.md"]
+    return cards, cards[0].read_text()
+
+
 def test_the_results_section_is_refreshed_in_both_cards(genlv_run):
     root, out = genlv_run
-    args = [*_ship_args(root, out, "--name", "evaluated", "--eval", _summary(root / "eval1", 1.0))]
-    assert runner.invoke(app, [str(a) for a in args]).exit_code == 0
-    cards = [root / "pretrained" / "evaluated" / "README.md", root / "docs" / "models" / "evaluated.md"]
-    before = cards[0].read_text()
+    cards, before = _shipped_cards(root, out, "evaluated", "--eval", _summary(root / "eval1", 1.0))
     assert "| canny | restoration | yes | psnr | 25.0 | 24.0 | - | +1.0 | identity |" in before
     refresh = ["models", "ship", "--refresh-results", "--name", "evaluated", "--eval", _summary(root / "eval2", -2.5)]
     result = runner.invoke(app, [str(a) for a in [*refresh, "--root", root, "--into", root / "pretrained"]])
@@ -189,7 +193,7 @@ def test_the_results_section_is_refreshed_in_both_cards(genlv_run):
         assert "| -2.5 | identity |" in text and "**Not better than leaving the input alone**" in text
         assert text.split("## Results")[0] == before.split("## Results")[0]
         assert text.split("## Limitations")[1] == before.split("## Limitations")[1]
-    fails_cleanly([*refresh[:-2], "--root", root, "--into", root / "pretrained"], "--refresh-results needs --eval")
+    fails_cleanly([*refresh[:-2], "--root", root, "--into", root / "pretrained"], "needs --eval or --modes")
 
 
 def test_a_run_without_a_final_model_is_refused(tmp_path):
@@ -242,3 +246,33 @@ def test_a_token_ar_run_ships_in_fp16(ar_tokens, tmp_path):
     assert "told its task **in words only**" in card and "fp16 safetensors, read back as fp32" in card
     assert (dest / "tokenizer.json").is_file()
     fails_cleanly([*args, "--root", tmp_path, "--into", tmp_path / "into"], "not empty", "--overwrite")
+
+
+def _modes(path, within: int):
+    """A condition-mode study's modes.json, as much of it as a card renders."""
+    means = {"tasks": 20, "identity": 18.0, "example": 23.0, "instruction": 21.0, "both": 23.5, "visual": 21.0}
+    targets = {"tasks": 20, "instruction_beats_identity": 19, "both_at_least_either": 11, "both_slack_db": 0.2}
+    result = {
+        "visual_model": "pixtask-tiny",
+        "instruction_split": "user",
+        "categories": {"restoration (psnr)": means},
+        "targets": targets | {"both_within_slack": within},
+    }
+    path.write_text(json.dumps(result))
+    return path
+
+
+def test_the_told_three_ways_section_is_refreshed_from_a_new_study(genlv_run):
+    """After the pipeline's told-both check changed, a new study re-renders that section of both
+    cards and leaves every other line as it was."""
+    root, out = genlv_run
+    cards, before = _shipped_cards(root, out, "told", "--modes", _modes(root / "modes1.json", 17))
+    assert "and within 0.2 dB of it on 17." in before
+    refresh = ["models", "ship", "--refresh-results", "--name", "told", "--modes", _modes(root / "modes2.json", 18)]
+    result = runner.invoke(app, [str(a) for a in [*refresh, "--root", root, "--into", root / "pretrained"]])
+    assert result.exit_code == 0, result.output
+    for card in cards:
+        text = card.read_text()
+        assert "and within 0.2 dB of it on 18." in text and "on 17." not in text
+        assert text.replace("on 18.", "on 17.").replace("modes2.json", "modes1.json") == before
+    fails_cleanly([*refresh[:3], "--name", "told", "--root", root, "--into", root / "pretrained"], "--eval or --modes")

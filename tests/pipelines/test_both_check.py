@@ -96,3 +96,33 @@ def test_a_genlv_model_reading_words_is_checked_too(photos):
     target = text(example, instruction=DARKER).array
     out = text(query, (example, target), instruction=DARKER)
     assert (out.told, out.way) == ("both", "instruction")
+
+
+def test_the_example_is_never_scored_on_the_pixels_that_told_it(pipe, photos, monkeypatch):
+    """Told by example, the check redoes each half of the pair told by the other half only
+    (scored on its own pair, the example way was favoured); the error still covers the whole
+    pair, and a pair too narrow to halve is redone told by itself."""
+    import torch
+
+    from pixtask.core.condition import Condition
+
+    example = photos[0]
+    src = torch.from_numpy(example.transpose(2, 0, 1).copy())[None]
+    tgt = src * 0.5
+    calls = []
+
+    def redo(part, told):  # an identity network that records what it was shown and told
+        calls.append((part, told.prompt[0][..., : part.shape[-2], : part.shape[-1]]))
+        return part
+
+    monkeypatch.setattr(pipe, "_redo", redo)
+    error = pipe._redo_error(Condition(prompt=(src, tgt)), src, tgt)
+    assert error == pytest.approx(float((src - tgt).square().mean()), rel=1e-6)
+    (right, told_by_left), (left, told_by_right) = calls
+    assert torch.equal(right, src[..., 32:]) and torch.equal(told_by_left, src[..., :32])
+    assert torch.equal(left, src[..., :32]) and torch.equal(told_by_right, src[..., 32:])
+    calls.clear()
+    narrow = src[..., : pipe.multiple + 2, : pipe.multiple + 2]  # halves under the size multiple
+    pipe._redo_error(Condition(prompt=(narrow, narrow)), narrow, narrow)
+    [(shown, told)] = calls
+    assert torch.equal(shown, narrow) and torch.equal(told, narrow)

@@ -366,3 +366,25 @@ def test_a_cpu_trainer_flushes_subnormals_while_it_trains_and_restores_the_setti
         assert not subnormals_flushed()
     finally:
         torch.set_flush_denormal(False)
+
+
+def test_the_alignment_term_reads_only_the_chosen_tasks_samples():
+    """text_alignment_tasks: the samples of other tasks keep their example and words for the
+    reconstruction, but the alignment term (over samples told both ways) no longer sees them."""
+    from pixtask.models.condition_encoder import ConditionTensors
+    from pixtask.models.text_encoder import EncodedText
+    from pixtask.training.objectives import ImageObjective
+
+    pair = (torch.rand(3, 3, 8, 8), torch.rand(3, 3, 8, 8))
+    words = EncodedText(torch.rand(3, 2, 384), torch.ones(3, 2, dtype=torch.bool), torch.rand(3, 384))
+    batch = {"task": ["darken-correction", "derain", "brighten-correction"]}
+    objective = ImageObjective(
+        encoder=None, alignment=1.0, alignment_tasks=["darken-correction", "brighten-correction"]
+    )
+    aligned = objective._aligned(ConditionTensors(pair, None, words), batch)
+    assert aligned.told_both("cpu").tolist() == [True, False, True]
+    some = objective._aligned(ConditionTensors(pair, torch.tensor([False, True, True]), words), batch)
+    assert some.told_both("cpu").tolist() == [False, False, True]  # an example still counts only where given
+    assert aligned.prompt is pair and aligned.text is words
+    every = ImageObjective(encoder=None, alignment=1.0)._aligned(ConditionTensors(pair, None, words), batch)
+    assert every.told_both("cpu").tolist() == [True, True, True]

@@ -40,12 +40,13 @@ def demo(
     level: Annotated[int, typer.Option(help="Severity for tasks that have levels (1-5).")] = 3,
     photos: Annotated[str, typer.Option(help="'bundled', 'debian', 'all' or a folder.")] = "bundled",
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, ...")] = "auto",
+    precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
 ) -> None:
     """Run MODEL on test photos, told each task by example and in words; write a gallery and reports."""
     with user_errors():
         check_number(level, "--level", low=1, high=5, integer=True)
         try:
-            pipe = load_pipeline(model, device=device, tile=None)
+            pipe = load_pipeline(model, device=device, precision=precision, tile=None)
         except WeightsError as exc:
             raise ValueError(str(exc)) from None
         modes = [m for m in ("example", "instruction") if m in pipe.model.config.modes]

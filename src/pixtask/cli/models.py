@@ -152,7 +152,7 @@ def ship(
         str | None, typer.Option(help="GenLV: a shipped model whose recorded stages come before the given runs.")
     ] = None,
     refresh_results: Annotated[
-        bool, typer.Option(help="Only rewrite the card's results section from --eval (no --run).")
+        bool, typer.Option(help="Only rewrite the card's sections from --eval and --modes (no --run).")
     ] = False,
     into: Annotated[Path, typer.Option(help="Folder of shipped models.")] = PRETRAINED_DIR,
     root: Annotated[
@@ -167,22 +167,22 @@ def ship(
     from pixtask.training import ship as shipping
 
     with user_errors():
-        if refresh_results:
-            if eval_dir is None:
-                raise ValueError("--refresh-results needs --eval")
-            if run:
-                raise ValueError("--refresh-results rewrites a shipped card only; give no --run")
-            for card in shipping.refresh_results(name, eval_dir, root=root, into=into):
-                typer.echo(f"refreshed {card}")
-            return
-        if not run:
-            raise ValueError("give at least one --run (or --refresh-results)")
         study = None
         if modes is not None:
             from pixtask.studies.condition_modes import category_table, load_summary
 
             result = load_summary(modes)
             study = shipping.ModesResult(modes, result, category_table(result))
+        if refresh_results:
+            if eval_dir is None and study is None:
+                raise ValueError("--refresh-results needs --eval or --modes")
+            if run:
+                raise ValueError("--refresh-results rewrites a shipped card only; give no --run")
+            for card in shipping.refresh_results(name, eval_dir, modes=study, root=root, into=into):
+                typer.echo(f"refreshed {card}")
+            return
+        if not run:
+            raise ValueError("give at least one --run (or --refresh-results)")
         shipped = shipping.ship(
             run,
             name,

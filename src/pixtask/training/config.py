@@ -13,6 +13,7 @@ import os
 import types
 import typing
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,10 @@ class TrainConfig:
     # weight of a term pulling the words' task embedding towards the example's on samples told
     # both ways (the model's alignment_loss: GenLV, CondNAFNet); 0 (default): none. docs/words.md measures it.
     text_alignment: float = 0.0
+    # the tasks whose samples that term applies to (task ids from data.tasks); empty: every task.
+    # A task whose words name a direction (darker, brighter) can be aligned without pulling the
+    # words of tasks whose examples differ in direction (exposure) towards one example's.
+    text_alignment_tasks: list[str] = field(default_factory=list)
     init_from: str | None = None  # start from a model folder or shipped name instead of random weights
     # torch.compile the model (2.45x faster training steps on an H200, minutes to compile; docs/gpu.md)
     compile: bool = False
@@ -152,6 +157,11 @@ class TrainConfig:
             )
         if self.text_alignment < 0:
             raise ValueError(f"text_alignment must be 0 or more, got {self.text_alignment}")
+        if self.text_alignment_tasks and not self.text_alignment:
+            raise ValueError("text_alignment_tasks: set text_alignment above 0 for the term they select")
+        unknown = [t for t in self.text_alignment_tasks if not any(fnmatch(t, p) for p in self.data.tasks)]
+        if unknown:
+            raise ValueError(f"text_alignment_tasks: {unknown} not among data.tasks")
         if not 0 <= self.data.measured_words <= 1:
             raise ValueError(f"data.measured_words must be in [0, 1], got {self.data.measured_words}")
         if not 0 <= self.data.people_words <= 1:

@@ -12,9 +12,9 @@ The loop, the optimiser, checkpoints, logging and resumption are the same for al
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
@@ -47,11 +47,15 @@ class ImageObjective:
 
     reads_images = True
 
-    def __init__(self, encoder: ConditionEncoder, alignment: float = 0.0) -> None:
+    def __init__(
+        self, encoder: ConditionEncoder, alignment: float = 0.0, alignment_tasks: Collection[str] = ()
+    ) -> None:
         self.encoder = encoder
         # weight of the term that pulls the words' task embedding towards the example's, on the
-        # samples told both ways (TrainConfig.text_alignment; the model's alignment_loss)
+        # samples told both ways (TrainConfig.text_alignment; the model's alignment_loss), and
+        # the tasks it applies to (TrainConfig.text_alignment_tasks; empty: all)
         self.alignment = alignment
+        self.alignment_tasks = frozenset(alignment_tasks)
 
     def batch_condition(
         self, batch: dict, device: torch.device, memory_format: torch.memory_format = torch.contiguous_format
@@ -71,6 +75,15 @@ class ImageObjective:
         )
         return query_in, query_out, self.encoder(condition, batch=images.shape[0])
 
+    def _aligned(self, condition: ConditionTensors, batch: dict) -> ConditionTensors:
+        """The condition the alignment term reads: its examples count only on the chosen tasks'
+        samples, so the term (over samples told both ways) leaves the other tasks' words alone."""
+        if not self.alignment_tasks or condition.prompt is None:
+            return condition
+        among = torch.tensor([task in self.alignment_tasks for task in batch["task"]])
+        has = torch.ones_like(among) if condition.has_prompt is None else condition.has_prompt.bool().cpu()
+        return replace(condition, has_prompt=has & among)
+
     def loss(self, step: StepContext, batch: dict) -> torch.Tensor:
         query_in, query_out, condition = self.batch_condition(batch, step.device, step.memory_format)
         with step.autocast():
@@ -78,7 +91,7 @@ class ImageObjective:
         loss = reconstruction_loss(step.loss, pred.float(), query_out, query_in)
         if self.alignment and step.model is not None:
             with step.autocast():
-                term = step.model.alignment_loss(condition)
+                term = step.model.alignment_loss(self._aligned(condition, batch))
             if term is not None:
                 loss = loss + self.alignment * term.float()
         return loss

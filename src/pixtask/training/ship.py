@@ -64,6 +64,7 @@ from pixtask.training.run_folder import TAIL, RunFolder
 #: The files a shipped folder holds (what --overwrite may replace).
 SHIPPED_FILES = (CONFIG_NAME, WEIGHTS_NAME, RECORD_NAME, "README.md", TOKENIZER_NAME)
 RESULTS_HEADING = "## Results on the benchmark's test photos"
+MODES_HEADING = "## Told by example, in words, or both"
 
 
 def checkout_root() -> Path:
@@ -279,23 +280,37 @@ def _shipped_folder(name: str, into: Path) -> str | Path:
 
 
 def refresh_results(
-    name: str, eval_dir: str | Path, *, root: str | Path | None = None, into: str | Path = PRETRAINED_DIR
+    name: str,
+    eval_dir: str | Path | None,
+    *,
+    modes: ModesResult | None = None,
+    root: str | Path | None = None,
+    into: str | Path = PRETRAINED_DIR,
 ) -> list[Path]:
     """Re-render the results section of a shipped model's card (and its docs copy) from a new
-    evaluation of the same weights, e.g. after the evaluation gained a baseline."""
+    evaluation of the same weights, e.g. after the evaluation gained a baseline, and with
+    ``modes`` its told-three-ways section (a new condition-mode study, e.g. after the pipeline's
+    told-both check changed)."""
     root = Path(root) if root is not None else checkout_root()
     folder = Path(_shipped_folder(name, Path(into)))
-    trained = set(model_info(folder)["trained_tasks"])
-    section = "\n".join(results_section(_read_json(Path(eval_dir) / "summary.json"), trained))
+    sections = []
+    if eval_dir is not None:
+        trained = set(model_info(folder)["trained_tasks"])
+        sections.append((RESULTS_HEADING, results_section(_read_json(Path(eval_dir) / "summary.json"), trained)))
+    if modes is not None:
+        sections.append((MODES_HEADING, modes_section(modes)))
     cards = [folder / "README.md", root / "docs" / "models" / f"{name}.md"]
     texts = []
     for card in cards:
         text = read_text_file(card, what="model card")
-        start = text.find(RESULTS_HEADING)
-        end = text.find("\n## ", start + 1) if start >= 0 else -1
-        if end < 0:
-            raise ValueError(f"{card}: has no results section followed by another to replace; ship the model again")
-        texts.append(text[:start] + section + text[end + 1 :])
+        for heading, lines in sections:
+            start = text.find(heading)
+            end = text.find("\n## ", start + 1) if start >= 0 else -1
+            if end < 0:
+                raise ValueError(f"{card}: has no {heading!r} section followed by another to replace; ship it again")
+            old = text[start:end]  # keep the blank lines the card had before the next heading
+            text = text[:start] + "\n".join(lines).rstrip("\n") + old[len(old.rstrip("\n")) :] + text[end:]
+        texts.append(text)
     for card, text in zip(cards, texts, strict=True):
         write_bytes_atomic(card, text.encode())
     return cards
@@ -495,7 +510,7 @@ def modes_section(modes: ModesResult) -> list[str]:
     split = result.get("instruction_split", "heldout")
     words = "an explanatory instruction" if split == "heldout" else "words"
     lines = [
-        "## Told by example, in words, or both",
+        MODES_HEADING,
         "",
         f"From `{modes.path}` (`pixtask study modes`): each benchmark query told by an example pair, by "
         f"{words} for its own change ({SPLIT_WORDS.get(split, split)}), or both; mean scores per category beside "

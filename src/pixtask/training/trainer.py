@@ -122,6 +122,7 @@ class Trainer:
             if cfg.text_alignment and not hasattr(self.model, "alignment_loss"):
                 raise ValueError(f"text_alignment: {type(self.model).__name__} has no alignment term")
             self.objective.alignment = cfg.text_alignment
+            self.objective.alignment_tasks = frozenset(cfg.text_alignment_tasks)
         o = cfg.optim
         # foreach: one kernel per operation over all tensors instead of one per tensor; on CPU,
         # where PyTorch defaults to the per-tensor loop, it is the same update in a third of the time
