@@ -57,13 +57,16 @@ def redo_errors(pipe, src: torch.Tensor, tgt: torch.Tensor, words: str) -> dict[
     def pad(t: torch.Tensor) -> torch.Tensor:
         return pad_to_multiple(t, m)[0]
 
-    cut = src.shape[-1] // 2
-    left, right = (src[..., :cut], tgt[..., :cut]), (src[..., cut:], tgt[..., cut:])
+    axis = -1 if src.shape[-1] >= src.shape[-2] else -2  # the longer side, as the pipeline cuts
+    cut = src.shape[axis] // 2
+    if cut < m:
+        raise ValueError(f"an example pair of {tuple(src.shape[-2:])} is too small to halve")
+    srcs, tgts = ((t.narrow(axis, 0, cut), t.narrow(axis, cut, t.shape[axis] - cut)) for t in (src, tgt))
     said = run(src, Condition(instruction=words))
-    shown = torch.cat(
-        [run(left[0], Condition(prompt=(pad(right[0]), pad(right[1])))),
-         run(right[0], Condition(prompt=(pad(left[0]), pad(left[1]))))],
-        -1,
+    shown = torch.cat(  # each half redone told by the other half alone
+        [run(srcs[0], Condition(prompt=(pad(srcs[1]), pad(tgts[1])))),
+         run(srcs[1], Condition(prompt=(pad(srcs[0]), pad(tgts[0]))))],
+        axis,
     )  # fmt: skip
     own = run(src, Condition(prompt=(pad(src), pad(tgt))))
 
@@ -90,7 +93,7 @@ def main() -> None:
     parser.add_argument("--model", default="pixtask-naf-base")
     args = parser.parse_args()
     torch.set_num_threads(2)
-    pipe = load_pipeline(args.model, tile=None)
+    pipe = load_pipeline(args.model, tile=None, precision="fp32")  # the pair is redone in fp32 too
     bench = Benchmark.open(args.bench)
     scores: dict[str, list[dict[str, float]]] = collections.defaultdict(list)
     checked: dict[tuple, dict[str, float]] = {}

@@ -489,6 +489,8 @@ def test_more_bad_train_settings(tmp_path, setting, needle):
 
 def test_aligning_a_task_the_run_does_not_train_names_it(tmp_path):
     fails_cleanly(train(tmp_path / "r", "text_alignment=1", "text_alignment_tasks=[derain]"), "['derain'] not among")
+    every = train(tmp_path / "r", "text_alignment=1", "data.tasks=['*']", "text_alignment_tasks=[darken-corection]")
+    fails_cleanly(every, "['darken-corection'] not among")  # a typo under a pattern, not matched silently
     assert not (tmp_path / "r").exists()
 
 
@@ -685,7 +687,7 @@ def test_command_line_mistakes_are_one_line(capsys, args, needle):
         (["instructions", "show", "derain", "--count", "0"], "--count"),
         (["instructions", "show", "derain", "--level", "9"], "--level"),
         (["demo", "--level", "9"], "--level"),
-        (["demo", "--precision", "fp16"], "precision must be one of"),
+        (["demo", "--precision", "fp16"], "--precision: must be one of"),
         (["bench", "build", "--levels", "0,9", "--tasks", "dejpeg"], "levels"),
     ],
 )

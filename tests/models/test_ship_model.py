@@ -249,8 +249,10 @@ def test_a_token_ar_run_ships_in_fp16(ar_tokens, tmp_path):
 
 
 def _modes(path, within: int):
-    """A condition-mode study's modes.json, as much of it as a card renders."""
-    means = {"tasks": 20, "identity": 18.0, "example": 23.0, "instruction": 21.0, "both": 23.5, "visual": 21.0}
+    """A condition-mode study's modes.json, as much of it as a card renders (told both ways, the
+    category mean is 23.0 + ``within`` / 100)."""
+    both = 23.0 + within / 100
+    means = {"tasks": 20, "identity": 18.0, "example": 23.0, "instruction": 21.0, "both": both, "visual": 21.0}
     targets = {"tasks": 20, "instruction_beats_identity": 19, "both_at_least_either": 11, "both_slack_db": 0.2}
     result = {
         "visual_model": "pixtask-tiny",
@@ -274,5 +276,7 @@ def test_the_told_three_ways_section_is_refreshed_from_a_new_study(genlv_run):
     for card in cards:
         text = card.read_text()
         assert "and within 0.2 dB of it on 18." in text and "on 17." not in text
-        assert text.replace("on 18.", "on 17.").replace("modes2.json", "modes1.json") == before
+        assert "| 23.18 |" in text and "| 23.17 |" not in text  # the table too
+        old = text.replace("on 18.", "on 17.").replace("modes2.json", "modes1.json").replace("| 23.18 |", "| 23.17 |")
+        assert old == before
     fails_cleanly([*refresh[:3], "--name", "told", "--root", root, "--into", root / "pretrained"], "--eval or --modes")

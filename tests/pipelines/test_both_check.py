@@ -108,21 +108,26 @@ def test_the_example_is_never_scored_on_the_pixels_that_told_it(pipe, photos, mo
 
     example = photos[0]
     src = torch.from_numpy(example.transpose(2, 0, 1).copy())[None]
-    tgt = src * 0.5
     calls = []
 
     def redo(part, told):  # an identity network that records what it was shown and told
-        calls.append((part, told.prompt[0][..., : part.shape[-2], : part.shape[-1]]))
+        calls.append((part, *(t[..., : part.shape[-2], : part.shape[-1]] for t in told.prompt)))
         return part
 
     monkeypatch.setattr(pipe, "_redo", redo)
-    error = pipe._redo_error(Condition(prompt=(src, tgt)), src, tgt)
-    assert error == pytest.approx(float((src - tgt).square().mean()), rel=1e-6)
-    (right, told_by_left), (left, told_by_right) = calls
-    assert torch.equal(right, src[..., 32:]) and torch.equal(told_by_left, src[..., :32])
-    assert torch.equal(left, src[..., :32]) and torch.equal(told_by_right, src[..., 32:])
+    for pair, axis in ((src, -1), (src[..., :64, :40], -2)):  # cut along the longer side
+        calls.clear()
+        shown, wanted = pair, pair * 0.5
+        error = pipe._redo_error(Condition(prompt=(shown, wanted)), shown, wanted)
+        assert error == pytest.approx(float((shown - wanted).square().mean()), rel=1e-6)
+        cut = shown.shape[axis] // 2
+        halves = [(t.narrow(axis, 0, cut), t.narrow(axis, cut, t.shape[axis] - cut)) for t in (shown, wanted)]
+        (second, by_first_in, by_first_out), (first, by_second_in, by_second_out) = calls
+        assert torch.equal(second, halves[0][1]) and torch.equal(first, halves[0][0])
+        assert torch.equal(by_first_in, halves[0][0]) and torch.equal(by_first_out, halves[1][0])
+        assert torch.equal(by_second_in, halves[0][1]) and torch.equal(by_second_out, halves[1][1])
     calls.clear()
     narrow = src[..., : pipe.multiple + 2, : pipe.multiple + 2]  # halves under the size multiple
     pipe._redo_error(Condition(prompt=(narrow, narrow)), narrow, narrow)
-    [(shown, told)] = calls
-    assert torch.equal(shown, narrow) and torch.equal(told, narrow)
+    [(shown, told_in, told_out)] = calls
+    assert torch.equal(shown, narrow) and torch.equal(told_in, narrow) and torch.equal(told_out, narrow)

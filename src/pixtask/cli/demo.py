@@ -18,6 +18,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from pixtask.cli._common import user_errors
+from pixtask.core.device import PRECISIONS
 from pixtask.core.guards import check_number
 from pixtask.core.image_io import read_image, write_image
 from pixtask.data.benchmark import Benchmark, BenchmarkConfig, build_benchmark
@@ -45,6 +46,8 @@ def demo(
     """Run MODEL on test photos, told each task by example and in words; write a gallery and reports."""
     with user_errors():
         check_number(level, "--level", low=1, high=5, integer=True)
+        if precision not in PRECISIONS:
+            raise ValueError(f"--precision: must be one of {', '.join(PRECISIONS)}, got {precision!r}")
         try:
             pipe = load_pipeline(model, device=device, precision=precision, tile=None)
         except WeightsError as exc:

@@ -13,7 +13,6 @@ import os
 import types
 import typing
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import yaml
 
 from pixtask.core.guards import MAX_JSON_BYTES, MAX_JSON_DEPTH, check_file_size, json_depth
 from pixtask.data.multitask import INSTRUCTION_STYLES
+from pixtask.tasks import resolve_tasks
 from pixtask.training.losses import LOSSES
 
 
@@ -159,9 +159,14 @@ class TrainConfig:
             raise ValueError(f"text_alignment must be 0 or more, got {self.text_alignment}")
         if self.text_alignment_tasks and not self.text_alignment:
             raise ValueError("text_alignment_tasks: set text_alignment above 0 for the term they select")
-        unknown = [t for t in self.text_alignment_tasks if not any(fnmatch(t, p) for p in self.data.tasks)]
-        if unknown:
-            raise ValueError(f"text_alignment_tasks: {unknown} not among data.tasks")
+        if self.text_alignment_tasks:  # task ids, matched exactly as the objective does
+            try:
+                trained = set(resolve_tasks(self.data.tasks, strict=False))
+            except ValueError:
+                trained = set()
+            unknown = [t for t in self.text_alignment_tasks if t not in trained]
+            if unknown:
+                raise ValueError(f"text_alignment_tasks: {unknown} not among data.tasks (task ids, not patterns)")
         if not 0 <= self.data.measured_words <= 1:
             raise ValueError(f"data.measured_words must be in [0, 1], got {self.data.measured_words}")
         if not 0 <= self.data.people_words <= 1:
