@@ -388,3 +388,26 @@ def test_the_alignment_term_reads_only_the_chosen_tasks_samples():
     assert aligned.prompt is pair and aligned.text is words
     every = ImageObjective(encoder=None, alignment=1.0)._aligned(ConditionTensors(pair, None, words), batch)
     assert every.told_both("cpu").tolist() == [True, True, True]
+
+
+def test_a_run_passes_its_alignment_tasks_to_the_term(tmp_path, monkeypatch):
+    """From the config to the model's alignment term: a trained step with text_alignment_tasks
+    shows the term only the chosen task's samples told both ways."""
+    from pixtask.models.cond_nafnet import CondNAFNet
+
+    seen = []
+
+    def recording(self, condition):
+        both = condition.told_both("cpu")
+        seen.append(0 if both is None else int(both.sum()))
+        return None
+
+    monkeypatch.setattr(CondNAFNet, "alignment_loss", recording)
+    told = {"model": "naf-tiny", "steps": 3, "batch_size": 4, "text_alignment": 1.0}
+    told["data.condition_modes"] = "{both: 1}"
+    Trainer(_cfg(tmp_path / "all", **told)).fit()
+    assert seen == [4, 4, 4]  # every sample is told both ways
+    seen.clear()
+    Trainer(_cfg(tmp_path / "canny", **told, text_alignment_tasks="[canny]")).fit()
+    assert len(seen) == 3 and sum(seen) < 12 and max(seen) <= 4  # denoise-gaussian's samples are left out
+    assert sum(seen) > 0  # a mixture of two tasks draws canny in 3 batches of 4
