@@ -86,7 +86,7 @@ class Probe:
         self.centre = pooled.mean(0)
         self.keys = unit(pooled, self.centre)
         with torch.inference_mode():
-            branch = self.model.text_encoder(pooled).float()
+            branch = self.model.read_words(pooled).float()
         self.branch_centre = branch.mean(0)
         self.branch_centroids = torch.stack(
             [unit(branch, self.branch_centre)[self.labels == t].mean(0) for t in range(len(TASKS))]
@@ -108,17 +108,27 @@ class Probe:
         y = self.model(x, encoded=ConditionVector(vector.to(self.model.intro.weight.dtype)))
         return y[0].float().clamp(0, 1).permute(1, 2, 0).numpy()
 
-    def nearest_task_right(self, phrasings: str) -> dict[str, int]:
+    def nearest_task_right(self, phrasings: str) -> dict[str, float]:
         right = {"MiniLM": 0, BRANCH: 0, "phrasings": 0}
+        anchors = getattr(self.model.config, "word_anchors", [])
+        gates = []
         for t, task_id in enumerate(TASKS):
             words = list(user_phrasings(phrasings)[task_id].forward)
             pooled = self.minilm.pooled(words)
             with torch.inference_mode():
-                branch = self.model.text_encoder(pooled).float()
+                branch = self.model.read_words(pooled).float()
             right["MiniLM"] += int(((unit(pooled, self.centre) @ self.minilm_centroids.T).argmax(1) == t).sum())
             near = (unit(branch, self.branch_centre) @ self.branch_centroids.T).argmax(1)
             right[BRANCH] += int((near == t).sum())
             right["phrasings"] += len(words)
+            if anchors:  # the words' router: which anchor it routes to, and how far its gate opens
+                router = self.model.text_router
+                with torch.inference_mode():
+                    routed = [anchors[i] for i in router.route(pooled).argmax(1).tolist()]
+                    gates += torch.sigmoid(router.gate(pooled)).flatten().tolist()
+                right["router"] = right.get("router", 0) + sum(r == task_id for r in routed)
+        if gates:
+            right["mean gate"] = round(float(np.mean(gates)), 3)
         return right
 
 
@@ -174,7 +184,13 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"A phrasing's nearest task centroid (of {PER_TASK} training-template instructions per task) is its own task",
         f"for {right['MiniLM']} of {right['phrasings']} phrasings in MiniLM space and for "
-        f"{right[BRANCH]} in the model's text branch.",
+        f"{right[BRANCH]} in the model's text branch."
+        + (
+            f" The words' router names its own task for {right['router']}; its gate gives the routed anchors "
+            f"a mean weight of {right['mean gate']}."
+            if "router" in right
+            else ""
+        ),
         "",
         "| task | " + " | ".join(("identity", *WAYS)) + " |",
         "|---|" + "---:|" * (1 + len(WAYS)),

@@ -149,10 +149,27 @@ def test_every_condition_mode_in_a_real_browser(app_url, browser, photo_128, tmp
     time.sleep(1)
     seen = _run(browser, seen)
     assert "your example pair" in seen and "(both)" in seen, seen
-    if SCREENSHOT:
-        time.sleep(3)  # let the page finish drawing the outputs
-        Path(SCREENSHOT).parent.mkdir(parents=True, exist_ok=True)
-        browser.save_screenshot(SCREENSHOT)
+
+
+@pytest.mark.skipif(not SCREENSHOT, reason="writes the README's screenshot (set PIXTASK_APP_SCREENSHOT)")
+def test_the_readme_screenshot(app_url, browser, tmp_path):
+    """A bundled photo made dark by the task library, told in words as a person would ask."""
+    from pixtask.data.photos import resolve_photos
+    from pixtask.tasks import get_task
+
+    photo = next(p for p in resolve_photos("bundled") if p.id == "bundled/coffee").load()
+    task = get_task("lowlight-enhancement")
+    dark, _ = task.apply(photo, task.sample_params(np.random.default_rng(0), 3))
+    write_image(tmp_path / "dark.png", dark)
+    browser.get(app_url)
+    time.sleep(2)
+    _upload(browser, "input-photo", tmp_path / "dark.png")
+    time.sleep(1)
+    _set_text(browser, "#instruction textarea", "way too dark, bring the light up so I can see the cups")
+    assert "(instruction)" in _run(browser, "")
+    time.sleep(3)  # let the page finish drawing the outputs
+    Path(SCREENSHOT).parent.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(SCREENSHOT)
 
 
 def test_a_corrupt_upload_shows_a_message(app_url, browser, tmp_path):

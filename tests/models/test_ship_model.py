@@ -81,6 +81,19 @@ def test_a_run_round_trips_through_its_record(tmp_path):
     said = ship.stage_line(3, ship.Stage("configs/z.yaml", {**back.cfg, "data": data}, 10, 0.1, 0.5), back)
     assert "of the samples told in words, 0.25 words about its own pair and 0.5 requests as people type them" in said
     assert "0.3 of restoration samples turned round" in said
+    # and a words' router it added, with the weight of the term that teaches it the task
+    assert "router" not in said
+    routed_cfg = {**back.cfg, "model_overrides": {"word_anchors": ["derain", "canny"]}, "word_routing": 0.1}
+    routed_cfg["init_from"] = None  # trained from random weights
+    routed = ship.stage_line(3, ship.Stage("configs/r.yaml", routed_cfg, 10, 0.1, 0.5), back)
+    assert "a words' router over 2 task anchors" in routed and "cross-entropy weighted 0.1" in routed
+    assert "added here" not in routed  # no init_from: a fresh router, its anchors learnt from zero
+    added_cfg = {**routed_cfg, "init_from": "stages/x/model"}
+    assert "added here, each anchor started" in ship.stage_line(
+        3, ship.Stage("configs/r.yaml", added_cfg, 10, 0.1, 0.5), back
+    )
+    kept = ship.Stage("configs/s.yaml", added_cfg, 10, 0.1, 0.5)
+    assert "added here" not in ship.stage_line(4, kept, ship.Stage("configs/r.yaml", added_cfg, 10, 0.1, 0.5))
 
 
 def test_a_record_without_timings_is_refused():

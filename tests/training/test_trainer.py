@@ -411,3 +411,78 @@ def test_a_run_passes_its_alignment_tasks_to_the_term(tmp_path, monkeypatch):
     Trainer(_cfg(tmp_path / "canny", **told, text_alignment_tasks="[canny]")).fit()
     assert len(seen) == 3 and sum(seen) < 12 and max(seen) <= 4  # denoise-gaussian's samples are left out
     assert sum(seen) > 0  # a mixture of two tasks draws canny in 3 batches of 4
+
+
+def test_a_router_added_to_trained_weights_starts_from_them_with_anchors_from_examples(tmp_path):
+    """init_from weights without a words' router into a config with word_anchors: every saved
+    weight is kept, and each anchor starts at its task's mean example embedding (not zero)."""
+    folder = Trainer(_cfg(tmp_path / "a", model="naf-tiny", steps=2)).fit()
+    routed = Trainer(
+        _cfg(
+            tmp_path / "b",
+            model="naf-tiny",
+            init_from=str(folder),
+            freeze="words",
+            word_routing=0.1,
+            **{"model_overrides.word_anchors": "[denoise-gaussian, canny]", "data.max_side": 256},
+        )
+    )
+    saved = from_pretrained(folder).state_dict()
+    state = routed.model.state_dict()
+    assert set(state) - set(saved) == {
+        "text_router.route.weight",
+        "text_router.route.bias",
+        "text_router.anchors",
+        "text_router.gate.weight",
+        "text_router.gate.bias",
+    }
+    assert all(torch.equal(state[k], v) for k, v in saved.items())
+    anchors = state["text_router.anchors"]
+    assert anchors.shape == (2, routed.model.config.cond_dim)
+    assert anchors.pow(2).mean(1).tolist() == pytest.approx([1.0, 1.0], rel=1e-4)  # unit RMS, not zero
+    assert not torch.allclose(anchors[0], anchors[1])
+    trainable = {n for n, p in routed.model.named_parameters() if p.requires_grad}
+    assert trainable and all(n.startswith(("text_encoder", "text_router")) for n in trainable)
+
+
+def test_a_run_teaches_the_router_the_task_of_each_sample_told_in_words(tmp_path, monkeypatch):
+    from pixtask.models.cond_nafnet import CondNAFNet
+
+    seen = []
+    real = CondNAFNet.routing_loss
+
+    def recording(self, condition, tasks):
+        seen.append(list(tasks))
+        return real(self, condition, tasks)
+
+    monkeypatch.setattr(CondNAFNet, "routing_loss", recording)
+    told = {"model": "naf-tiny", "steps": 2, "batch_size": 4, "word_routing": 0.5}
+    trainer = Trainer(_cfg(tmp_path, **told, **{"model_overrides.word_anchors": "[denoise-gaussian, canny]"}))
+    trainer.fit()
+    assert len(seen) == 2 and all(set(s) <= {"denoise-gaussian", "canny"} and len(s) == 4 for s in seen)
+    # the term reaches the loss: the router's scores (zero at the start) were trained
+    assert trainer.model.text_router.route.weight.abs().max() > 0
+    monkeypatch.setattr(CondNAFNet, "routing_loss", real)
+    with pytest.raises(ValueError, match=r"word_routing: the model has no words' router"):
+        Trainer(_cfg(tmp_path / "none", **told))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"word_routing": -1}, "word_routing must be 0 or more"),
+        ({"model_overrides.word_anchors": "[derain]"}, r"model_overrides.word_anchors: \['derain'\] not among"),
+    ],
+)
+def test_router_config_errors(tmp_path, overrides, message):
+    with pytest.raises(ValueError, match=message):
+        _cfg(tmp_path, model="naf-tiny", **overrides)
+
+
+def test_a_turned_round_sample_is_not_taught_its_forward_task():
+    """data.backward: the words of a turned sample ask for the opposite change, which has no anchor."""
+    from pixtask.training.objectives import ImageObjective
+
+    batch = {"task": ["derain", "derain", "canny"], "backward": torch.tensor([False, True, False])}
+    assert ImageObjective._routed_tasks(batch) == ["derain", None, "canny"]
+    assert ImageObjective._routed_tasks({"task": ["derain"]}) == ["derain"]

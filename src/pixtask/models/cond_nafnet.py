@@ -32,8 +32,9 @@ from pixtask.models.layers import ChannelLayerNorm
 
 
 def unit_rms(embedding: torch.Tensor) -> torch.Tensor:
-    """Each row scaled to root-mean-square 1 (a zero row stays zero)."""
-    rms = embedding.float().pow(2).mean(-1, keepdim=True).sqrt().clamp(min=1e-6)
+    """Each row scaled to root-mean-square 1 (a zero row stays zero, and its gradient finite:
+    the floor is taken before the square root, whose slope at zero is infinite)."""
+    rms = embedding.float().pow(2).mean(-1, keepdim=True).clamp(min=1e-12).sqrt()
     return embedding / rms.to(embedding.dtype)
 
 
@@ -54,6 +55,9 @@ class CondNAFNetConfig:
     # the example's pooled statistics (norm ~1e6) drown the words when told both. The fusing
     # LayerNorm is scale-invariant, so told one way the output is the same either way.
     unit_parts: bool = False
+    # tasks the words' reader may route to (WordRouter): the words pick a mix of one learnt
+    # vector per task, gated against the MLP's reading; empty: the MLP alone
+    word_anchors: list[str] = field(default_factory=list)
     #: fields that change no weight: a run may start from weights saved with another value
     weightless: ClassVar[tuple[str, ...]] = ("unit_parts",)
 
@@ -68,6 +72,10 @@ class CondNAFNetConfig:
             raise ValueError("block counts must be 0 or positive")
         if self.text_dim < 0 or self.dw_expand < 1 or self.ffn_expand < 1:
             raise ValueError("text_dim must be 0 or positive, dw_expand and ffn_expand at least 1")
+        if self.word_anchors and not self.text_dim:
+            raise ValueError("word_anchors need a model that reads words (text_dim > 0)")
+        if len(set(self.word_anchors)) != len(self.word_anchors):
+            raise ValueError(f"word_anchors name a task twice: {self.word_anchors}")
         if (self.width * self.dw_expand) % 2 or (self.width * self.ffn_expand) % 2:
             raise ValueError(
                 f"width x dw_expand and width x ffn_expand must be even (SimpleGate halves them): width {self.width}"
@@ -171,7 +179,37 @@ class ExampleEncoder(nn.Module):
         return self.head(stats)
 
 
-_CONDITION = ("example_encoder", "text_encoder", "fuse")
+class WordRouter(nn.Module):
+    """The words routed to what examples of the trained tasks show.
+
+    A reader fitted to template sentences generalises poorly to requests as people type them,
+    while a linear task classifier on the same sentence embedding names the task of most of
+    them, and each task's mean example vector (its prototype) beats the reader's vector on the
+    tone tasks (docs/words_space.md). So the words' embedding also picks a softmax mix of one
+    anchor per task (zero in a fresh model; a router added to trained weights starts each at its
+    task's mean example embedding, ``init_word_anchors``), and a per-sentence gate
+    blends that mix with the MLP's reading. Both are blended at unit RMS (the fusing LayerNorm
+    ignores scale; the example encoder's raw embeddings are about 1e6 long). The gate starts
+    nearly shut, so a model given a router starts close to as it was."""
+
+    def __init__(self, text_dim: int, cond_dim: int, tasks: int) -> None:
+        super().__init__()
+        self.route = nn.Linear(text_dim, tasks)
+        self.anchors = nn.Parameter(torch.zeros(tasks, cond_dim))
+        self.gate = nn.Linear(text_dim, 1)
+        for layer in (self.route, self.gate):
+            nn.init.zeros_(layer.weight)
+            nn.init.zeros_(layer.bias)
+        nn.init.constant_(self.gate.bias, -3.0)
+
+    def forward(self, pooled: torch.Tensor, read: torch.Tensor) -> torch.Tensor:
+        mix = unit_rms(torch.softmax(self.route(pooled).float(), -1).to(read.dtype) @ self.anchors.to(read.dtype))
+        read = unit_rms(read)
+        gate = torch.sigmoid(self.gate(pooled)).to(read.dtype)
+        return read + gate * (mix - read)
+
+
+_CONDITION = ("example_encoder", "text_encoder", "text_router", "fuse")
 _ENCODER = ("intro", "encoders", "downs")
 
 
@@ -193,7 +231,7 @@ class CondNAFNet(nn.Module):
         "prompt-latent-encoder": (*_CONDITION, "middle", *_ENCODER),
         "backbone": (*_ENCODER, "middle", "ups", "decoders", "ending"),
         # the words' reading alone: how the network is told by example stays exactly as it was
-        "words": ("text_encoder",),
+        "words": ("text_encoder", "text_router"),
     }
 
     def __init__(self, config: CondNAFNetConfig | None = None) -> None:
@@ -204,6 +242,8 @@ class CondNAFNet(nn.Module):
             self.text_encoder = nn.Sequential(
                 nn.Linear(cfg.text_dim, cfg.cond_dim), nn.GELU(), nn.Linear(cfg.cond_dim, cfg.cond_dim)
             )
+            if cfg.word_anchors:
+                self.text_router = WordRouter(cfg.text_dim, cfg.cond_dim, len(cfg.word_anchors))
         self.fuse = nn.Sequential(nn.LayerNorm(cfg.cond_dim), nn.Linear(cfg.cond_dim, cfg.cond_dim), nn.GELU())
         self.intro = nn.Conv2d(3, cfg.width, 3, padding=1)
         self.encoders, self.downs = nn.ModuleList(), nn.ModuleList()
@@ -243,7 +283,7 @@ class CondNAFNet(nn.Module):
             if not self.config.reads_text:
                 raise ConditionError("this model is told by example only and reads no instructions")
             text = condition.text.to(self.intro.weight.device)
-            parts.append((self.text_encoder(text.pooled.to(dtype)), text.mask.any(1)))
+            parts.append((self.read_words(text.pooled.to(dtype)), text.mask.any(1)))
         if not parts:
             raise ConditionError("a condition needs an example pair, an instruction, or both")
         if self.config.unit_parts:
@@ -262,6 +302,39 @@ class CondNAFNet(nn.Module):
         total = sum(e * w[:, None] for (e, _), w in zip(parts, weights, strict=True))
         return ConditionVector(self.fuse(total / count.clamp(min=1)[:, None]))
 
+    def read_words(self, pooled: torch.Tensor) -> torch.Tensor:
+        """The words' embedding (before fusing) from MiniLM's pooled sentence vector."""
+        read = self.text_encoder(pooled)
+        return self.text_router(pooled, read) if self.config.word_anchors else read
+
+    def routing_loss(self, condition: ConditionTensors, tasks: list[str | None]) -> torch.Tensor | None:
+        """Cross-entropy of the router's task scores on the samples told in words whose task
+        is an anchor (a task of None: not taught); None when there are none (or no router).
+        Teaches the router to name the task the words ask for, which a linear classifier learns
+        to do for unseen phrasings better than the reader's regression alone."""
+        anchors = self.config.word_anchors
+        if not anchors or condition.text is None:
+            return None
+        text = condition.text.to(self.intro.weight.device)
+        target = torch.tensor([anchors.index(t) if t in anchors else -100 for t in tasks], device=text.pooled.device)
+        target = target.masked_fill(~text.mask.any(1), -100)
+        if not bool((target >= 0).any()):
+            return None
+        logits = self.text_router.route(text.pooled.to(self.intro.weight.dtype)).float()
+        return nn.functional.cross_entropy(logits, target, ignore_index=-100)
+
+    @torch.no_grad()
+    def init_word_anchors(self, examples: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> None:
+        """Start each anchor at the mean embedding of its task's example pairs (scaled to unit
+        RMS, the scale the router blends at): per anchor task, (N, 3, h, w) input and target
+        tensors."""
+        missing = [t for t in self.config.word_anchors if t not in examples]
+        if missing:
+            raise ValueError(f"no example pairs for the word anchors {missing}")
+        for k, task in enumerate(self.config.word_anchors):
+            embedded = self.example_encoder(*examples[task])
+            self.text_router.anchors[k] = unit_rms(embedded.float().mean(0)).to(self.text_router.anchors.dtype)
+
     def alignment_loss(self, condition: ConditionTensors) -> torch.Tensor | None:
         """How far the words' condition vector is from the example's, on the samples told both
         ways: each told alone, fused, squared distance over the example's squared length,
@@ -279,7 +352,7 @@ class CondNAFNet(nn.Module):
 
         with torch.no_grad():
             example = alone(self.example_encoder(*(t[both].to(dtype) for t in condition.prompt)))
-        words = alone(self.text_encoder(text.pooled[both].to(dtype)))
+        words = alone(self.read_words(text.pooled[both].to(dtype)))
         return ((words - example).pow(2).sum(1) / example.pow(2).sum(1).clamp(min=1e-6)).mean()
 
     def forward(

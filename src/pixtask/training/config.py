@@ -112,6 +112,9 @@ class TrainConfig:
     # A task whose words name a direction (darker, brighter) can be aligned without pulling the
     # words of tasks whose examples differ in direction (exposure) towards one example's.
     text_alignment_tasks: list[str] = field(default_factory=list)
+    # weight of the cross-entropy that teaches a words' router (CondNAFNet with
+    # model_overrides.word_anchors) to name the task of the samples told in words; 0: none
+    word_routing: float = 0.0
     init_from: str | None = None  # start from a model folder or shipped name instead of random weights
     # torch.compile the model (2.45x faster training steps on an H200, minutes to compile; docs/gpu.md)
     compile: bool = False
@@ -157,16 +160,22 @@ class TrainConfig:
             )
         if self.text_alignment < 0:
             raise ValueError(f"text_alignment must be 0 or more, got {self.text_alignment}")
+        if self.word_routing < 0:
+            raise ValueError(f"word_routing must be 0 or more, got {self.word_routing}")
         if self.text_alignment_tasks and not self.text_alignment:
             raise ValueError("text_alignment_tasks: set text_alignment above 0 for the term they select")
-        if self.text_alignment_tasks:  # task ids, matched exactly as the objective does
+        anchors = self.model_overrides.get("word_anchors") or []
+        named_tasks = (("text_alignment_tasks", self.text_alignment_tasks), ("model_overrides.word_anchors", anchors))
+        for key, named in named_tasks:
+            if not named:  # task ids, matched exactly as the objective does
+                continue
             try:
                 trained = set(resolve_tasks(self.data.tasks, strict=False))
             except ValueError:
                 trained = set()
-            unknown = [t for t in self.text_alignment_tasks if t not in trained]
+            unknown = [t for t in named if t not in trained]
             if unknown:
-                raise ValueError(f"text_alignment_tasks: {unknown} not among data.tasks (task ids, not patterns)")
+                raise ValueError(f"{key}: {unknown} not among data.tasks (task ids, not patterns)")
         if not 0 <= self.data.measured_words <= 1:
             raise ValueError(f"data.measured_words must be in [0, 1], got {self.data.measured_words}")
         if not 0 <= self.data.people_words <= 1:

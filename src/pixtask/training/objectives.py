@@ -56,6 +56,8 @@ class ImageObjective:
         # the tasks it applies to (TrainConfig.text_alignment_tasks; empty: all)
         self.alignment = alignment
         self.alignment_tasks = frozenset(alignment_tasks)
+        # weight of the words' router's task cross-entropy (TrainConfig.word_routing)
+        self.routing = 0.0
 
     def batch_condition(
         self, batch: dict, device: torch.device, memory_format: torch.memory_format = torch.contiguous_format
@@ -84,6 +86,14 @@ class ImageObjective:
         has = torch.ones_like(among) if condition.has_prompt is None else condition.has_prompt.bool().cpu()
         return replace(condition, has_prompt=has & among)
 
+    @staticmethod
+    def _routed_tasks(batch: dict) -> list[str | None]:
+        """The task each sample's words ask for, as the router is taught it: None for a sample
+        turned round (its words ask for the opposite change, which has no anchor)."""
+        turned = batch.get("backward")
+        turned = [False] * len(batch["task"]) if turned is None else [bool(t) for t in turned]
+        return [None if back else task for task, back in zip(batch["task"], turned, strict=True)]
+
     def loss(self, step: StepContext, batch: dict) -> torch.Tensor:
         query_in, query_out, condition = self.batch_condition(batch, step.device, step.memory_format)
         with step.autocast():
@@ -94,6 +104,11 @@ class ImageObjective:
                 term = step.model.alignment_loss(self._aligned(condition, batch))
             if term is not None:
                 loss = loss + self.alignment * term.float()
+        if self.routing and step.model is not None:
+            with step.autocast():
+                term = step.model.routing_loss(condition, self._routed_tasks(batch))
+            if term is not None:
+                loss = loss + self.routing * term.float()
         return loss
 
 

@@ -352,6 +352,19 @@ def stage_line(i: int, st: Stage, previous: Stage | None = None) -> str:
         sampling += f"of the samples told in words, {said} (shares), "
     if d.get("backward"):
         sampling += f"{d['backward']:g} of restoration samples turned round (told the opposite change), "
+    anchors = (st.cfg.get("model_overrides") or {}).get("word_anchors")
+    if anchors:  # the words' router (CondNAFNet.word_anchors) and the term that teaches it the task
+        had = (
+            previous is not None
+            and previous is not st
+            and (previous.cfg.get("model_overrides") or {}).get("word_anchors")
+        )
+        added = st.cfg.get("init_from") and not had  # trainer: a router added to weights without one
+        start = " added here, each anchor started at its task's mean example embedding" if added else ""
+        sampling += (
+            f"a words' router over {len(anchors)} task anchors{start}, its task cross-entropy "
+            f"weighted {st.cfg.get('word_routing', 0):g} in the loss, "
+        )
     if st.cfg.get("freeze", "none") != "none":  # a fine-tuning policy: the rest of the weights stay as they were
         sampling += f"only the `{st.cfg['freeze']}` parameters trained (freeze policy; every other weight as before), "
     return (

@@ -50,6 +50,7 @@ from pixtask.training.objectives import ImageObjective, StepContext, objective_f
 from pixtask.training.policy import apply_freeze
 from pixtask.training.run_folder import CONFIG_NAME, SNAPSHOTS_DIR, RunFolder
 from pixtask.training.validation import Validator
+from pixtask.training.word_anchors import anchor_examples
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -123,6 +124,9 @@ class Trainer:
                 raise ValueError(f"text_alignment: {type(self.model).__name__} has no alignment term")
             self.objective.alignment = cfg.text_alignment
             self.objective.alignment_tasks = frozenset(cfg.text_alignment_tasks)
+            if cfg.word_routing and not getattr(self.model.config, "word_anchors", None):
+                raise ValueError("word_routing: the model has no words' router (set model_overrides.word_anchors)")
+            self.objective.routing = cfg.word_routing
         o = cfg.optim
         # foreach: one kernel per operation over all tensors instead of one per tensor; on CPU,
         # where PyTorch defaults to the per-tensor loop, it is the same update in a third of the time
@@ -194,7 +198,9 @@ class Trainer:
         text_fields = {"text_dim": 0, "text_tokens": True, "text_modulation": False}
         text_fields = {k: v for k, v in text_fields.items() if k in {f.name for f in dataclasses.fields(own)}}
         adds_words = hasattr(own, "text_dim") and not saved.config.text_dim and own.text_dim
-        if saved.config != own and not (adds_words and saved.config == dataclasses.replace(own, **text_fields)):
+        adds_router = getattr(own, "word_anchors", None) and not getattr(saved.config, "word_anchors", None)
+        fresh = {**(text_fields if adds_words else {}), **({"word_anchors": []} if adds_router else {})}
+        if saved.config != own and not (fresh and saved.config == dataclasses.replace(own, **fresh)):
             raise ValueError(
                 f"init_from {name_or_folder!r} is a {saved.config} model but this config builds "
                 f"{own}; set model / model_overrides to match it"
@@ -202,6 +208,8 @@ class Trainer:
         missing, unexpected = self.model.load_state_dict(saved.state_dict(), strict=False)
         if unexpected or any(not k.startswith("text_") for k in missing):
             raise ValueError(f"init_from {name_or_folder!r}: weights do not fit ({missing[:3]}, {unexpected[:3]})")
+        if "text_router.anchors" in missing:  # a router added to trained weights: anchors from examples
+            self.model.init_word_anchors(anchor_examples(self.model.config.word_anchors, self.cfg))
         return model_info(name_or_folder)
 
     def _dataset(self) -> MultiTaskDataset:
