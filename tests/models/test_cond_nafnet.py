@@ -164,6 +164,9 @@ def test_fine_tuning_policies_name_this_networks_parts():
     apply_freeze(model, "words")  # the words' reading alone: told by example, nothing can move
     trained = {n.split(".")[0] for n, p in model.named_parameters() if p.requires_grad}
     assert trained == {"text_encoder"}
+    apply_freeze(model, "example")  # the example's reading alone: told in words, nothing can move
+    trained = {n.split(".")[0] for n, p in model.named_parameters() if p.requires_grad}
+    assert trained == {"example_encoder"}
 
 
 def test_the_alignment_term_pulls_only_the_words_towards_the_examples_vector():

@@ -47,7 +47,7 @@ def test_the_shipped_models_stages_can_be_read_back():
     assert ship.trained_tasks(stages) == config["trained_tasks"]
     # a stage's freeze policy and condition dropout are recorded with it, not as the model's
     assert "freeze" not in config and "condition_modes" not in config
-    assert [r.get("freeze") for r in config["training"]["stages"]][-1] == "words"
+    assert [r.get("freeze") for r in config["training"]["stages"]][-2:] == ["words", "example"]
 
 
 def test_a_run_round_trips_through_its_record(tmp_path):
@@ -89,11 +89,18 @@ def test_a_run_round_trips_through_its_record(tmp_path):
     assert "a words' router over 2 task anchors" in routed and "cross-entropy weighted 0.1" in routed
     assert "added here" not in routed  # no init_from: a fresh router, its anchors learnt from zero
     added_cfg = {**routed_cfg, "init_from": "stages/x/model"}
-    assert "added here, each anchor started" in ship.stage_line(
-        3, ship.Stage("configs/r.yaml", added_cfg, 10, 0.1, 0.5), back
-    )
+    added = ship.stage_line(3, ship.Stage("configs/r.yaml", added_cfg, 10, 0.1, 0.5), back)
+    assert "added here, each anchor started" in added
+    assert "run `runs/shipped-tiny-stage2`, from the previous stage's weights): " in added
     kept = ship.Stage("configs/s.yaml", added_cfg, 10, 0.1, 0.5)
     assert "added here" not in ship.stage_line(4, kept, ship.Stage("configs/r.yaml", added_cfg, 10, 0.1, 0.5))
+    # a later stage that leaves the router as it was (not taught) says nothing of it, nor of
+    # words when every sample is told by example
+    example_cfg = {**added_cfg, "word_routing": 0, "freeze": "example"}
+    example_cfg["data"] = {**back.cfg["data"], "condition_modes": {"example": 1}}
+    later = ship.stage_line(5, ship.Stage("configs/e.yaml", example_cfg, 10, 0.1, 0.5), kept)
+    assert "router" not in later and "words" not in later
+    assert "condition dropout (each sample told by example x1), only the `example` parameters trained" in later
 
 
 def test_a_record_without_timings_is_refused():

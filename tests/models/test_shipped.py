@@ -53,7 +53,10 @@ CLEARLY_HELPED = sorted(
 
 
 # Measured misses on this one photo pair, kept visible (strict: the test fails once they pass)
-KNOWN_MISSES: dict[tuple[str, str], str] = {}  # (model, task): the measured miss, as a strict xfail
+KNOWN_MISSES: dict[tuple[str, str], str] = {  # (model, task): the measured miss, as a strict xfail
+    # since the example's reading was retrained on crops of 128 (stage 15); benchmark mean 22.94 -> 23.03
+    ("pixtask-naf-base", "clahe"): "-0.20 dB on this pair (coffee told, astronaut redone), fp32",
+}
 CASES = [
     pytest.param(t, marks=pytest.mark.xfail(reason=KNOWN_MISSES[DEFAULT_MODEL, t], strict=True))
     if (DEFAULT_MODEL, t) in KNOWN_MISSES

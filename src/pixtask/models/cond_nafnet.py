@@ -232,6 +232,8 @@ class CondNAFNet(nn.Module):
         "backbone": (*_ENCODER, "middle", "ups", "decoders", "ending"),
         # the words' reading alone: how the network is told by example stays exactly as it was
         "words": ("text_encoder", "text_router"),
+        # the example's reading alone: how the network is told in words stays exactly as it was
+        "example": ("example_encoder",),
     }
 
     def __init__(self, config: CondNAFNetConfig | None = None) -> None:

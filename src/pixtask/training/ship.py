@@ -341,7 +341,8 @@ def stage_line(i: int, st: Stage, previous: Stage | None = None) -> str:
     modes = st.cfg["data"].get("condition_modes") or {}
     if modes:
         told = ", ".join(f"{m} x{w:g}" for m, w in modes.items())
-        sampling += f"condition dropout (each sample told by {told}; words from the training split), "
+        said = "; words from the training split" if set(modes) & {"instruction", "both"} else ""
+        sampling += f"condition dropout (each sample told by {told}{said}), "
     d = st.cfg["data"]
     sources = [
         (d.get("measured_words"), "words about its own pair"),
@@ -360,11 +361,13 @@ def stage_line(i: int, st: Stage, previous: Stage | None = None) -> str:
             and (previous.cfg.get("model_overrides") or {}).get("word_anchors")
         )
         added = st.cfg.get("init_from") and not had  # trainer: a router added to weights without one
-        start = " added here, each anchor started at its task's mean example embedding" if added else ""
-        sampling += (
-            f"a words' router over {len(anchors)} task anchors{start}, its task cross-entropy "
-            f"weighted {st.cfg.get('word_routing', 0):g} in the loss, "
-        )
+        taught = st.cfg.get("word_routing", 0)
+        if added or taught or previous is None or previous is st:  # a router kept as it was goes unsaid
+            origin = " added here, each anchor started at its task's mean example embedding" if added else ""
+            sampling += (
+                f"a words' router over {len(anchors)} task anchors{origin}, its task cross-entropy "
+                f"weighted {taught:g} in the loss, "
+            )
     if st.cfg.get("freeze", "none") != "none":  # a fine-tuning policy: the rest of the weights stay as they were
         sampling += f"only the `{st.cfg['freeze']}` parameters trained (freeze policy; every other weight as before), "
     return (
