@@ -96,11 +96,15 @@ def test_a_run_round_trips_through_its_record(tmp_path):
     assert "added here" not in ship.stage_line(4, kept, ship.Stage("configs/r.yaml", added_cfg, 10, 0.1, 0.5))
     # a later stage that leaves the router as it was (not taught) says nothing of it, nor of
     # words when every sample is told by example
-    example_cfg = {**added_cfg, "word_routing": 0, "freeze": "example"}
+    example_cfg = {**added_cfg, "word_routing": 0.1, "freeze": "example"}  # inherited, but frozen
     example_cfg["data"] = {**back.cfg["data"], "condition_modes": {"example": 1}}
     later = ship.stage_line(5, ship.Stage("configs/e.yaml", example_cfg, 10, 0.1, 0.5), kept)
     assert "router" not in later and "words" not in later
     assert "condition dropout (each sample told by example x1), only the `example` parameters trained" in later
+    # a router the stage trains by the image loss alone is said, without a cross-entropy
+    words_cfg = {**added_cfg, "word_routing": 0, "freeze": "words"}
+    words_said = ship.stage_line(5, ship.Stage("configs/w.yaml", words_cfg, 10, 0.1, 0.5), kept)
+    assert "a words' router over 2 task anchors, only the `words` parameters" in words_said
 
 
 def test_a_record_without_timings_is_refused():

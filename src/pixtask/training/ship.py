@@ -47,6 +47,7 @@ from pixtask.evaluation.report import secondary_table
 from pixtask.models._registry import architecture_of
 from pixtask.models.ar.model import ARConfig
 from pixtask.models.ar.text_tokenizer import FILE_NAME as TOKENIZER_NAME
+from pixtask.models.cond_nafnet import CondNAFNet
 from pixtask.models.hub import (
     CONFIG_NAME,
     FORMAT,
@@ -341,7 +342,8 @@ def stage_line(i: int, st: Stage, previous: Stage | None = None) -> str:
     modes = st.cfg["data"].get("condition_modes") or {}
     if modes:
         told = ", ".join(f"{m} x{w:g}" for m, w in modes.items())
-        said = "; words from the training split" if set(modes) & {"instruction", "both"} else ""
+        reads = any(w > 0 for m, w in modes.items() if m in ("instruction", "both"))
+        said = "; words from the training split" if reads else ""
         sampling += f"condition dropout (each sample told by {told}{said}), "
     d = st.cfg["data"]
     sources = [
@@ -361,13 +363,13 @@ def stage_line(i: int, st: Stage, previous: Stage | None = None) -> str:
             and (previous.cfg.get("model_overrides") or {}).get("word_anchors")
         )
         added = st.cfg.get("init_from") and not had  # trainer: a router added to weights without one
-        taught = st.cfg.get("word_routing", 0)
-        if added or taught or previous is None or previous is st:  # a router kept as it was goes unsaid
+        trained = CondNAFNet.freeze_policies.get(st.cfg.get("freeze", "none"), None)
+        trains = trained is None or "text_router" in trained  # does the stage's policy train the router?
+        taught = st.cfg.get("word_routing", 0) if trains else 0
+        if added or trains or previous is None or previous is st:  # a router kept frozen goes unsaid
             origin = " added here, each anchor started at its task's mean example embedding" if added else ""
-            sampling += (
-                f"a words' router over {len(anchors)} task anchors{origin}, its task cross-entropy "
-                f"weighted {taught:g} in the loss, "
-            )
+            term = f", its task cross-entropy weighted {taught:g} in the loss" if taught else ""
+            sampling += f"a words' router over {len(anchors)} task anchors{origin}{term}, "
     if st.cfg.get("freeze", "none") != "none":  # a fine-tuning policy: the rest of the weights stay as they were
         sampling += f"only the `{st.cfg['freeze']}` parameters trained (freeze policy; every other weight as before), "
     return (
