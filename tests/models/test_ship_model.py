@@ -47,7 +47,7 @@ def test_the_shipped_models_stages_can_be_read_back():
     assert ship.trained_tasks(stages) == config["trained_tasks"]
     # a stage's freeze policy and condition dropout are recorded with it, not as the model's
     assert "freeze" not in config and "condition_modes" not in config
-    assert [r.get("freeze") for r in config["training"]["stages"]][-2:] == ["words", "example"]
+    assert [r.get("freeze") for r in config["training"]["stages"]][-3:] == ["words", "example", "words"]
 
 
 def test_a_run_round_trips_through_its_record(tmp_path):
@@ -105,6 +105,12 @@ def test_a_run_round_trips_through_its_record(tmp_path):
     words_cfg = {**added_cfg, "word_routing": 0, "freeze": "words"}
     words_said = ship.stage_line(5, ship.Stage("configs/w.yaml", words_cfg, 10, 0.1, 0.5), kept)
     assert "a words' router over 2 task anchors, only the `words` parameters" in words_said
+    assert "refit" not in words_said
+    # a stage that refits the router before its first step says so
+    refit = ship.Stage("configs/f.yaml", {**words_cfg, "word_router_fit": True, "word_router_gate": 0.98}, 10, 0.1, 0.5)
+    assert "first refit to the training instructions (templates and requests) and its gate restarted at 0.98" in (
+        ship.stage_line(6, refit, kept)
+    )
 
 
 def test_a_record_without_timings_is_refused():

@@ -100,3 +100,32 @@ def test_a_router_round_trips_through_save_and_load(tmp_path):
 def test_config_errors(fields, message):
     with pytest.raises(ValueError, match=message):
         CondNAFNetConfig(**fields)
+
+
+def test_a_refit_router_names_the_task_of_its_sentences_and_restarts_its_gate_half_open():
+    """Three clusters of sentence embeddings: the fitted classifier routes each to its task, and
+    the gate restarts at 0.5 for every sentence."""
+    model = _model(TASKS)
+    g = torch.Generator().manual_seed(3)
+    centres = torch.nn.functional.normalize(torch.randn(3, 384, generator=g), dim=-1)
+    labels = torch.arange(3).repeat_interleave(20)
+    pooled = torch.nn.functional.normalize(centres[labels] + 0.05 * torch.randn(60, 384, generator=g), dim=-1)
+    tasks = [TASKS[i] for i in labels]
+    with torch.no_grad():
+        model.text_router.gate.bias.fill_(-3.0)
+        model.text_router.gate.weight.normal_()
+    assert model.fit_word_router(pooled, tasks) == 1.0
+    with torch.no_grad():
+        assert model.text_router.route(centres).argmax(1).tolist() == [0, 1, 2]
+        assert torch.sigmoid(model.text_router.gate(pooled)).flatten().tolist() == pytest.approx([0.5] * 60)
+        confidence = torch.softmax(model.text_router.route(pooled), -1).max(1).values
+    assert confidence.min() > 0.9  # fitted, not merely nudged
+    model.fit_word_router(pooled, tasks, gate=0.98)  # restarted nearly open
+    with torch.no_grad():
+        assert torch.sigmoid(model.text_router.gate(pooled)).flatten().tolist() == pytest.approx([0.98] * 60)
+    with pytest.raises(ValueError, match="strictly between 0 and 1, got 1"):
+        model.fit_word_router(pooled, tasks, gate=1.0)
+    with pytest.raises(ValueError, match=r"not anchors: \['dehaze'\]"):
+        model.fit_word_router(pooled[:2], ["dehaze", "derain"])
+    with pytest.raises(ValueError, match="has no words' router"):
+        _model().fit_word_router(pooled, tasks)

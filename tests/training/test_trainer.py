@@ -486,3 +486,41 @@ def test_a_turned_round_sample_is_not_taught_its_forward_task():
     batch = {"task": ["derain", "derain", "canny"], "backward": torch.tensor([False, True, False])}
     assert ImageObjective._routed_tasks(batch) == ["derain", None, "canny"]
     assert ImageObjective._routed_tasks({"task": ["derain"]}) == ["derain"]
+
+
+def test_a_stage_that_refits_the_router_starts_from_a_classifier_of_its_training_words(tmp_path):
+    """word_router_fit: before the first step the router names the task of its training
+    sentences (templates and requests as people type them, never a user phrasing); its gate
+    starts at word_router_gate (default 0.5); the fitted accuracy is recorded with the model."""
+    from pixtask.data.task_instructions import task_sentences
+    from pixtask.instructions.user_phrasings import SETS, user_phrasings
+    from pixtask.models.text_encoder import shared_encoder
+
+    anchors = ["denoise-gaussian", "brighten-correction", "darken-correction"]
+    texts, tasks = task_sentences(anchors, seed=0)
+    assert len(texts) == len(tasks) and set(tasks) == set(anchors)
+    assert texts == task_sentences(anchors, seed=0)[0]  # seeded
+    held_out = {w for s in SETS for t in anchors for w in user_phrasings(s)[t].forward}
+    # one user phrasing is also a template sentence the asks write ("raise the brightness", the
+    # request when darkening goes away); any other shared sentence would be a leak
+    assert held_out & set(texts) == {"Raise the brightness."}
+    told = {"model": "naf-tiny", "steps": 1, "batch_size": 2, "word_router_fit": True, "freeze": "words"}
+    listed = f"[{', '.join(anchors)}]"
+    trainer = Trainer(_cfg(tmp_path, **told, **{"model_overrides.word_anchors": listed, "data.tasks": listed}))
+    assert trainer.init_info["word_router_accuracy"] > 0.95
+    router = trainer.model.text_router
+    assert torch.equal(trainer.ema.text_router.route.weight, router.route.weight)  # the EMA starts refit
+    assert torch.sigmoid(router.gate.bias).item() == pytest.approx(0.5)
+    asks = shared_encoder().pooled(["make the picture darker", "make the picture lighter"])
+    with torch.no_grad():
+        assert [anchors[i] for i in router.route(asks).argmax(1).tolist()] == anchors[1:]
+    folder = trainer.fit()
+    record = json.loads((folder / "training.json").read_text())
+    assert record["word_router_accuracy"] == trainer.init_info["word_router_accuracy"]
+    with pytest.raises(ValueError, match=r"word_router_fit: the model has no words' router"):
+        Trainer(_cfg(tmp_path / "none", model="naf-tiny", word_router_fit=True))
+    nearly_open = {**told, "word_router_gate": 0.9, "model_overrides.word_anchors": listed, "data.tasks": listed}
+    gate = Trainer(_cfg(tmp_path / "open", **nearly_open)).model.text_router.gate
+    assert torch.sigmoid(gate.bias).item() == pytest.approx(0.9) and not gate.weight.any()
+    with pytest.raises(ValueError, match="word_router_gate: set word_router_fit"):
+        _cfg(tmp_path / "gate", model="naf-tiny", word_router_gate=0.9)

@@ -15,7 +15,11 @@ import numpy as np
 from pixtask.core.seeding import rng_for
 from pixtask.instructions import BANKS, Instruction, all_instructions, explain, names_the_task
 from pixtask.instructions.engine import Direction, Split, distinct_phrases
+from pixtask.instructions.people_requests import people_requests
 from pixtask.tasks import get_task, list_tasks
+
+TEMPLATES_PER_TASK = 150
+REQUEST_REPEATS = 5  # a task has about 30 training requests as people type them against 150 templates
 
 JOINERS = (" Next: ", " After that, ", " Then: ")
 
@@ -84,3 +88,23 @@ def task_violation(task_id: str, text: str) -> str | None:
     """The task term or banned phrase ``text`` contains, or None (see the engine's banned_words)."""
     task = get_task(task_id)
     return names_the_task(text, task_id, task.operator.name) if task.operator.name in BANKS else None
+
+
+def task_sentences(tasks: list[str], seed: int) -> tuple[list[str], list[str]]:
+    """Training-split sentences asking for each task in its trained direction, and the task each
+    asks for: ``TEMPLATES_PER_TASK`` template instructions (levels 1, 3 and 5 in turn, parameters
+    drawn per sentence) and the task's training requests as people type them, each
+    ``REQUEST_REPEATS`` times. What a words' router's task classifier is fitted to."""
+    texts: list[str] = []
+    labels: list[str] = []
+    for task_id in tasks:
+        task = get_task(task_id)
+        told = []
+        for i in range(TEMPLATES_PER_TASK):
+            rng = rng_for(seed, "word-router", task_id, i)
+            level = (1, 3, 5)[i % 3] if task.levels else None
+            told.append(describe_task(task_id, task.sample_params(rng, level), rng, level=level).text)
+        told += list(people_requests(task_id, "forward", "train")) * REQUEST_REPEATS
+        texts += told
+        labels += [task_id] * len(told)
+    return texts, labels

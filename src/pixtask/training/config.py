@@ -115,6 +115,11 @@ class TrainConfig:
     # weight of the cross-entropy that teaches a words' router (CondNAFNet with
     # model_overrides.word_anchors) to name the task of the samples told in words; 0: none
     word_routing: float = 0.0
+    # refit that router's task classifier to the training split's instructions before the first
+    # step, and restart its gate at word_router_gate (CondNAFNet.fit_word_router): a router
+    # taught only by word_routing stayed a poor classifier behind a shut gate
+    word_router_fit: bool = False
+    word_router_gate: float = 0.5
     init_from: str | None = None  # start from a model folder or shipped name instead of random weights
     # torch.compile the model (2.45x faster training steps on an H200, minutes to compile; docs/gpu.md)
     compile: bool = False
@@ -162,6 +167,12 @@ class TrainConfig:
             raise ValueError(f"text_alignment must be 0 or more, got {self.text_alignment}")
         if self.word_routing < 0:
             raise ValueError(f"word_routing must be 0 or more, got {self.word_routing}")
+        if self.word_router_fit and not self.model_overrides.get("word_anchors"):
+            raise ValueError("word_router_fit: the model has no words' router (set model_overrides.word_anchors)")
+        if self.word_router_gate != 0.5 and not self.word_router_fit:
+            raise ValueError("word_router_gate: set word_router_fit: true for the refit it starts the gate of")
+        if not 0 < self.word_router_gate < 1:
+            raise ValueError(f"word_router_gate must be strictly between 0 and 1, got {self.word_router_gate}")
         if self.text_alignment_tasks and not self.text_alignment:
             raise ValueError("text_alignment_tasks: set text_alignment above 0 for the term they select")
         anchors = self.model_overrides.get("word_anchors") or []

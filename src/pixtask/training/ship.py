@@ -368,6 +368,11 @@ def stage_line(i: int, st: Stage, previous: Stage | None = None) -> str:
         taught = st.cfg.get("word_routing", 0) if trains else 0
         if added or trains or previous is None or previous is st:  # a router kept frozen goes unsaid
             origin = " added here, each anchor started at its task's mean example embedding" if added else ""
+            if st.cfg.get("word_router_fit"):
+                origin += (
+                    ", its task classifier first refit to the training instructions (templates and requests)"
+                    f" and its gate restarted at {st.cfg.get('word_router_gate', 0.5):g}"
+                )
             term = f", its task cross-entropy weighted {taught:g} in the loss" if taught else ""
             sampling += f"a words' router over {len(anchors)} task anchors{origin}{term}, "
     if st.cfg.get("freeze", "none") != "none":  # a fine-tuning policy: the rest of the weights stay as they were

@@ -40,9 +40,11 @@ from pixtask.data.decvt import open_pair_source
 from pixtask.data.multitask import MultiTaskDataset, TaskMixture
 from pixtask.data.paired_folder import PAIR_SOURCE_PREFIXES, PairedFolder
 from pixtask.data.photos import resolve_photos
+from pixtask.data.task_instructions import task_sentences
 from pixtask.models import from_pretrained, get_config, save_pretrained
 from pixtask.models.condition_encoder import ConditionEncoder, ConditionTensors
 from pixtask.models.hub import RECORD_NAME, build_checked, config_dict, model_info
+from pixtask.models.text_encoder import shared_encoder
 from pixtask.training.checkpoint import load_checkpoint, save_checkpoint
 from pixtask.training.config import TrainConfig, result_differences
 from pixtask.training.distributed import init_distributed, rank_device, rank_indices, wrap_model
@@ -101,6 +103,8 @@ class Trainer:
             # weights, gradients, AdamW's two moments and an EMA copy, in fp32
             self.model = build_checked(config, f"model {cfg.model} with model_overrides", bytes_per_param=20)
         self.init_info = self._init_weights(cfg.init_from) if cfg.init_from else {}
+        if cfg.word_router_fit:  # before the first step; a resumed run loads its router after
+            self.init_info["word_router_accuracy"] = self._fit_word_router()
         self.objective = objective_for(self.model, cfg.data.tokens, self.device)
         self.data_info = self.objective.prepare(self.model) if hasattr(self.objective, "prepare") else {}
         self.trainable = apply_freeze(self.model, cfg.freeze)
@@ -211,6 +215,13 @@ class Trainer:
         if "text_router.anchors" in missing:  # a router added to trained weights: anchors from examples
             self.model.init_word_anchors(anchor_examples(self.model.config.word_anchors, self.cfg))
         return model_info(name_or_folder)
+
+    def _fit_word_router(self) -> float:
+        """Fit the words' router to the training instructions of its anchor tasks (CondNAFNet.
+        fit_word_router); its accuracy on them."""
+        texts, tasks = task_sentences(list(self.model.config.word_anchors), self.cfg.seed)
+        pooled = shared_encoder().pooled(texts)
+        return round(self.model.fit_word_router(pooled, tasks, gate=self.cfg.word_router_gate), 4)
 
     def _dataset(self) -> MultiTaskDataset:
         d = self.cfg.data
@@ -491,6 +502,8 @@ class Trainer:
             record |= self.data_info
             if self.cfg.freeze != "none":
                 record["freeze"] = self.cfg.freeze
+            if "word_router_accuracy" in self.init_info:  # of the refit router, on its sentences
+                record["word_router_accuracy"] = self.init_info["word_router_accuracy"]
             if self.best is not None:
                 record["best_step"], record["best_val_psnr"] = self.best[0], round(self.best[1], 4)
             save_pretrained(self.final_model, final, record=record)

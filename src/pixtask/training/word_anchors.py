@@ -1,8 +1,11 @@
-"""Example pairs that start a words' router's anchors (CondNAFNet's ``word_anchors``).
+"""What starts a words' router (CondNAFNet's ``word_anchors``): example pairs for its anchors,
+and sentences for its task classifier.
 
 When a router is added to trained weights, each task's anchor starts at the mean embedding of
 that task's example pairs, so routing words to a task starts by telling the network what an
 example of it tells. The pairs are cut from the run's training photos, seeded by the run.
+A stage that refits the router (``word_router_fit``) fits its classifier to the training
+split's instructions of the anchor tasks (:func:`pixtask.data.task_instructions.task_sentences`).
 """
 
 from __future__ import annotations
