@@ -1,5 +1,4 @@
-"""What starts a words' router (CondNAFNet's ``word_anchors``): example pairs for its anchors,
-and sentences for its task classifier.
+"""Example pairs that start a words' router's anchors (CondNAFNet's ``word_anchors``).
 
 When a router is added to trained weights, each task's anchor starts at the mean embedding of
 that task's example pairs, so routing words to a task starts by telling the network what an
